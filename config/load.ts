@@ -1,0 +1,226 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { ConfigError, invalid, missing, unknownKey } from "./problems";
+import { allSettings, crossRules, registry, type Settings } from "./registry";
+import type { Problem, Setting } from "./setting";
+
+/** Where configuration comes from: Pulumi's runtime, or a test. */
+export interface ConfigSource {
+    /** The project name; settings live in its namespace (`<project>:<key>`). */
+    readonly project: string;
+    /** The short stack name. */
+    readonly stack: string;
+    /** Every configuration value as Pulumi passes it: strings, structured values as JSON. */
+    readonly values: Readonly<Record<string, string>>;
+    /** The full keys whose values are secrets. */
+    readonly secretKeys: ReadonlySet<string>;
+}
+
+/** Reads configuration from the Pulumi runtime (the CLI, or the offline plan's mocks). */
+export function pulumiConfigSource(): ConfigSource {
+    // isConfigSecret is exported by the runtime but missing from its typings. Reading
+    // values through allConfig() (not Config.get) avoids warnings about secret keys.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+    const values = pulumi.runtime.allConfig();
+    const secretKeys = new Set(Object.keys(values).filter((k) => runtimeConfig.isConfigSecret(k)));
+    return { project: pulumi.getProject(), stack: pulumi.getStack(), values, secretKeys };
+}
+
+/**
+ * Reads every setting of the stack, applies defaults, validates each value and the
+ * rules across them, and returns a frozen object. Throws a {@link ConfigError} listing
+ * every problem (one line each) when anything is wrong.
+ */
+export function loadSettings(source: ConfigSource = pulumiConfigSource()): Settings {
+    const problems: Problem[] = [];
+    const prefix = `${source.project}:`;
+    const known = allSettings().map((s) => s.key);
+
+    for (const fullKey of Object.keys(source.values).sort()) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        if (!(key in registry)) {
+            const raw = source.values[fullKey];
+            problems.push(unknownKey(key, source.secretKeys.has(fullKey) ? "[secret]" : parseLoosely(raw), known));
+        }
+    }
+
+    const valid: Record<string, unknown> = {};
+    for (const spec of allSettings()) {
+        const fullKey = prefix + spec.key;
+        const raw = source.values[fullKey];
+        const result = readSetting(spec, raw, source.secretKeys.has(fullKey));
+        if (result.ok) valid[spec.key] = result.value;
+        else problems.push(...result.problems);
+    }
+
+    const context = { project: source.project, stack: source.stack };
+    for (const rule of crossRules) {
+        if (rule.keys.every((k) => k in valid)) problems.push(...rule.check(valid, context));
+    }
+
+    if (problems.length > 0) throw new ConfigError(problems, source.stack);
+
+    const loaded: Record<string, unknown> = {};
+    for (const spec of allSettings()) {
+        const value = valid[spec.key];
+        loaded[spec.key] = spec.secret ? (value === "" ? undefined : pulumi.secret(value as string)) : deepFreeze(value);
+    }
+    return Object.freeze(loaded) as Settings;
+}
+
+type ReadResult = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
+
+function readSetting(spec: Setting<unknown>, raw: string | undefined, isSecret: boolean): ReadResult {
+    if (raw === undefined) {
+        if (spec.default === undefined) {
+            return { ok: false, problems: [missing(spec.key, `${firstSentence(spec.description)} Set it with \`pulumi config set ${spec.key} <value>\`.`)] };
+        }
+        return { ok: true, value: spec.default };
+    }
+    if (spec.secret && !isSecret && raw !== "") {
+        return { ok: false, problems: [invalid(spec.key, "[plaintext]", `expected a secret; set it with \`pulumi config set --secret ${spec.key}\``, true)] };
+    }
+    const parsed = parseRaw(spec, raw);
+    if (!parsed.ok) return { ok: false, problems: [invalid(spec.key, raw, parsed.expected, Boolean(spec.secret))] };
+    const result = spec.schema.safeParse(parsed.value, { reportInput: true });
+    if (result.success) return { ok: true, value: result.data };
+    return { ok: false, problems: result.error.issues.map((issue) => issueProblem(spec, issue, parsed.value)) };
+}
+
+/** Turns Pulumi's string form of a value into the setting's type. */
+function parseRaw(spec: Setting<unknown>, raw: string): { ok: true; value: unknown } | { ok: false; expected: string } {
+    switch (spec.type) {
+        case "string": {
+            // Pulumi passes structured values as JSON: a mapping or list where a string
+            // belongs is a wrong type, as the CLI itself reports for typed keys. (Not for
+            // secrets: a kubeconfig may well be JSON text.)
+            const structured = !spec.secret && /^\s*[[{]/.test(raw) ? parseLoosely(raw) : raw;
+            return typeof structured === "object" && structured !== null
+                ? { ok: false, expected: "expected a string, not a mapping or list" }
+                : { ok: true, value: raw };
+        }
+        case "integer":
+            return /^-?\d+$/.test(raw.trim()) ? { ok: true, value: Number(raw) } : { ok: false, expected: "expected an integer" };
+        case "boolean":
+            return raw === "true" || raw === "false" ? { ok: true, value: raw === "true" } : { ok: false, expected: "expected true or false" };
+        case "array":
+        case "object": {
+            const value = parseLoosely(raw);
+            const isArray = Array.isArray(value);
+            if (spec.type === "array" ? isArray : typeof value === "object" && value !== null && !isArray) return { ok: true, value };
+            return { ok: false, expected: spec.type === "array" ? "expected a list (a YAML sequence)" : "expected an object (a YAML mapping)" };
+        }
+    }
+}
+
+function parseLoosely(raw: string | undefined): unknown {
+    if (raw === undefined) return undefined;
+    try {
+        return JSON.parse(raw) as unknown;
+    } catch {
+        return raw;
+    }
+}
+
+function issueProblem(spec: Setting<unknown>, issue: z.core.$ZodIssue, root: unknown): Problem {
+    const key = spec.key + renderPath(issue.path);
+    const value = valueAt(root, issue.path);
+    if (issue.code === "unrecognized_keys") {
+        const field = issue.keys[0] ?? "";
+        const fieldKey = `${key}.${field}`;
+        const parent = value as Record<string, unknown> | undefined;
+        return unknownKey(fieldKey, parent?.[field], knownFields(spec.schema, issue.path), "field");
+    }
+    return invalid(key, value, expectation(issue), Boolean(spec.secret));
+}
+
+/** Says what a failed check expected, in the loader's "expected ..." voice. */
+function expectation(issue: z.core.$ZodIssue): string {
+    if (issue.message.startsWith("expected")) return issue.message;
+    switch (issue.code) {
+        case "invalid_type":
+            return `expected ${article(issue.expected)}`;
+        case "invalid_value":
+            return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        case "too_small":
+            return issue.origin === "array"
+                ? `expected at least ${issue.minimum} entries`
+                : issue.origin === "string"
+                  ? `expected at least ${issue.minimum} characters`
+                  : `expected at least ${issue.minimum}`;
+        case "too_big":
+            return issue.origin === "array"
+                ? `expected at most ${issue.maximum} entries`
+                : issue.origin === "string"
+                  ? `expected at most ${issue.maximum} characters`
+                  : `expected at most ${issue.maximum}`;
+        default:
+            return `expected ${issue.message.replace(/^Invalid input:?\s*/i, "").replace(/^expected\s*/i, "") || "a valid value"}`;
+    }
+}
+
+function article(type: string): string {
+    const names: Record<string, string> = {
+        string: "a string", number: "a number", int: "an integer", boolean: "true or false",
+        array: "a list", object: "an object (a YAML mapping)", record: "an object (a YAML mapping)",
+    };
+    return names[type] ?? `a value of type ${type}`;
+}
+
+function renderPath(path: readonly PropertyKey[]): string {
+    return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let current = root;
+    for (const p of path) {
+        if (current === null || typeof current !== "object") return undefined;
+        current = (current as Record<PropertyKey, unknown>)[p];
+    }
+    return current;
+}
+
+/** The field names a structured setting accepts at `path` (for did-you-mean hints). */
+function knownFields(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+    let node: unknown = schema;
+    const steps = [...path];
+    for (;;) {
+        const def = (node as { def?: Record<string, unknown> }).def;
+        if (!def) return [];
+        switch (def["type"]) {
+            case "optional": case "nullable": case "default": case "readonly": case "catch": case "prefault":
+                node = def["innerType"];
+                continue;
+            case "pipe":
+                node = def["in"];
+                continue;
+            case "array":
+                if (typeof steps[0] === "number") steps.shift();
+                node = def["element"];
+                continue;
+            case "object": {
+                const shape = def["shape"] as Record<string, unknown>;
+                if (steps.length === 0) return Object.keys(shape);
+                node = shape[String(steps.shift())];
+                continue;
+            }
+            default:
+                return [];
+        }
+    }
+}
+
+function firstSentence(text: string): string {
+    const match = /^.*?[.!?](\s|$)/.exec(text);
+    return (match?.[0] ?? text).trim();
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const child of Object.values(value as object)) deepFreeze(child);
+    }
+    return value;
+}

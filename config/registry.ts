@@ -1,0 +1,43 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { CrossRule, SecretSetting, Setting } from "./setting";
+import { clusterRules, clusterSettings } from "./settings/cluster";
+import { meshRules, meshSettings } from "./settings/mesh";
+import { observabilitySettings } from "./settings/observability";
+
+/**
+ * Every setting the program reads, by key. Pulumi.yaml's `config:` block and the
+ * README's settings table are generated from this registry (`npm run gen`).
+ */
+export const registry = {
+    ...clusterSettings,
+    ...meshSettings,
+    ...observabilitySettings,
+};
+
+/** Every rule across settings. */
+export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules];
+
+/** The registry's type. */
+export type Registry = typeof registry;
+
+/** A value as the program sees it: secrets stay Pulumi secrets (undefined when not set). */
+export type LoadedValue<S> = S extends SecretSetting
+    ? pulumi.Output<string> | undefined
+    : S extends Setting<infer T>
+      ? DeepReadonly<T>
+      : never;
+
+/** Read-only all the way down. */
+export type DeepReadonly<T> = T extends (infer E)[]
+    ? readonly DeepReadonly<E>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
+/** The validated, frozen configuration of one stack. */
+export type Settings = { readonly [K in keyof Registry]: LoadedValue<Registry[K]> };
+
+/** All settings as a list, in declaration order. */
+export function allSettings(): readonly Setting<unknown>[] {
+    return Object.values(registry);
+}

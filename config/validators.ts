@@ -1,0 +1,116 @@
+import * as ipaddr from "ipaddr.js";
+import * as semver from "semver";
+import { z } from "zod";
+
+/**
+ * Reusable validators for settings. Each message says what is expected, because the
+ * configuration loader prints it after the key and the bad value.
+ */
+
+/** An RFC 1123 label, as Kubernetes names, Istio cluster names and networks require. */
+export const dnsLabel = z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+        error: "expected a DNS label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit",
+    });
+
+const hostnamePattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A fully qualified DNS name such as `api.example.com` (lowercase, no trailing dot). */
+export const dnsName = z.string().regex(hostnamePattern, {
+    error: "expected a lowercase DNS name with at least two labels, such as api.example.com",
+});
+
+/** A DNS name or a wildcard one level deep, such as `*.example.com`. */
+export const certificateIdentifier = z
+    .string()
+    .refine((v) => hostnamePattern.test(v.startsWith("*.") ? v.slice(2) : v), {
+        error: "expected a DNS name such as api.example.com, or a wildcard such as *.example.com",
+    });
+
+/** An e-mail address (as ACME accounts require: a local part, '@', a DNS name). */
+export const email = z.email({ error: "expected an e-mail address such as platform@example.com" });
+
+/** A CIDR block, IPv4 or IPv6, whose address has no bits set beyond the prefix. */
+export const cidr = z.string().refine(isCanonicalCidr, {
+    error: "expected a CIDR block such as 10.0.0.0/8 or 2001:db8::/32, with no address bits beyond the prefix",
+});
+
+function isCanonicalCidr(value: string): boolean {
+    if (!ipaddr.isValidCIDR(value)) return false;
+    const [address, prefix] = ipaddr.parseCIDR(value);
+    const network = address.kind() === "ipv4"
+        ? ipaddr.IPv4.networkAddressFromCIDR(value)
+        : ipaddr.IPv6.networkAddressFromCIDR(value);
+    return network.toString() === address.toString() && prefix >= 0;
+}
+
+/** True for CIDR blocks that admit every address (`0.0.0.0/0`, `::/0`). */
+export function isCatchAllCidr(value: string): boolean {
+    return ipaddr.isValidCIDR(value) && ipaddr.parseCIDR(value)[1] === 0;
+}
+
+/** An exact version: `1.30.3` or `v1.21.1`, never a range, `latest` or a partial version. */
+export const exactVersion = z.string().refine((v) => semver.valid(v) !== null && /^v?\d+\.\d+\.\d+/.test(v), {
+    error: "expected an exact version such as 1.30.3 (a range, 'latest' or a partial version is not pinned)",
+});
+
+/** A Helm chart repository: `https://` URL or `oci://` reference. */
+export const chartRepository = z.string().regex(/^(https|oci):\/\/[^\s/]+(\/[^\s]*)?$/, {
+    error: "expected an https:// chart repository URL or an oci:// registry reference",
+});
+
+/** A Kubernetes CPU quantity such as `500m` or `2`. */
+export const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/, {
+    error: "expected a CPU quantity such as 500m or 2",
+});
+
+/** A Kubernetes memory quantity such as `512Mi` or `2Gi`. */
+export const memoryQuantity = z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, {
+    error: "expected a memory quantity such as 512Mi or 2Gi",
+});
+
+/** Parses a CPU quantity into millicores. */
+export function millicores(quantity: string): number {
+    return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Math.round(Number(quantity) * 1000);
+}
+
+const memoryUnits: Record<string, number> = {
+    "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
+};
+
+/** Parses a memory quantity into bytes. */
+export function bytes(quantity: string): number {
+    const match = /^(\d+(?:\.\d+)?)([A-Za-z]*)$/.exec(quantity);
+    if (!match) return Number.NaN;
+    return Number(match[1]) * (memoryUnits[match[2] ?? ""] ?? Number.NaN);
+}
+
+/** An AWS region such as `us-east-1` or `us-gov-west-1`. */
+export const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, {
+    error: "expected an AWS region such as us-east-1",
+});
+
+/** A Route53 hosted zone id such as `Z0123456789ABCDEFGHIJ`. */
+export const hostedZoneId = z.string().regex(/^Z[A-Z0-9]{1,32}$/, {
+    error: "expected a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ (upper case, starting with Z)",
+});
+
+/** A fully qualified stack name, `<organization>/<project>/<stack>`. */
+export const stackName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+    error: "expected a fully qualified stack name <organization>/<project>/<stack>, such as acme/mesh-ingress/primary",
+});
+
+/** An integer within a range, with a message naming the range. */
+export function integerBetween(min: number, max: number): z.ZodNumber {
+    const error = `expected an integer from ${min} to ${max}`;
+    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** Kubernetes annotations or labels: a map of string keys to string values. */
+export const stringMap = z.record(
+    z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+        error: "expected a Kubernetes annotation or label key such as example.com/name",
+    }),
+    z.string({ error: "expected a string value (quote numbers and booleans)" }),
+);

@@ -1,0 +1,79 @@
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { exitStatus, plan } from "../plan";
+import { renderTree } from "../render";
+import type { PolicyConfig } from "../judge";
+
+/**
+ * npm run plan -- --stack <name> [--config FILE] [--json] [--up] [--policy-config FILE]
+ *
+ * Exit status: 0 planned with no mandatory policy violation; 1 a mandatory policy
+ * fails; 2 the configuration is invalid (one line per problem on stderr); 3 the program
+ * itself failed (a bug: the stack trace is printed).
+ */
+const usage = "usage: npm run plan -- --stack <name> [--config Pulumi.<stack>.yaml] [--json] [--up] [--policy-config FILE]";
+
+async function main(): Promise<number> {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            options: {
+                stack: { type: "string" },
+                config: { type: "string" },
+                json: { type: "boolean", default: false },
+                up: { type: "boolean", default: false },
+                "policy-config": { type: "string" },
+                help: { type: "boolean", default: false },
+            },
+            strict: true,
+        }));
+    } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+        return 2;
+    }
+    if (values.help) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
+    }
+    if (!values.stack) {
+        process.stderr.write(`--stack is required\n${usage}\n`);
+        return 2;
+    }
+    let policyConfig: PolicyConfig | undefined;
+    if (values["policy-config"]) {
+        try {
+            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as PolicyConfig;
+        } catch (e) {
+            process.stderr.write(`--policy-config ${values["policy-config"]}: ${(e as Error).message}\n`);
+            return 2;
+        }
+    }
+    const outcome = await plan({
+        stack: values.stack,
+        ...(values.config ? { configFile: values.config } : {}),
+        ...(policyConfig ? { policyConfig } : {}),
+        up: values.up,
+    });
+    switch (outcome.kind) {
+        case "invalid":
+            for (const line of outcome.lines) process.stderr.write(`${line}\n`);
+            break;
+        case "failed":
+            process.stderr.write(`The program failed (this is a bug, not a configuration problem):\n${outcome.error.stack ?? outcome.error.message}\n`);
+            break;
+        case "planned":
+            process.stdout.write(values.json ? `${JSON.stringify(outcome.document, null, 2)}\n` : renderTree(outcome.document));
+            break;
+    }
+    return exitStatus(outcome);
+}
+
+main().then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (e: unknown) => {
+        process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+        process.exitCode = 3;
+    },
+);

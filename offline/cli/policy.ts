@@ -1,0 +1,63 @@
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { DocumentError, resourcesOf } from "../documents";
+import { judge, type PolicyConfig } from "../judge";
+
+/**
+ * npm run policy -- FILE [--json] [--policy-config FILE]
+ *
+ * Judges an offline plan (npm run plan -- --json) or a state export (pulumi stack
+ * export) with the policy pack, offline. Exit status: 0 no mandatory violation, 1 a
+ * mandatory policy fails, 2 the file cannot be read or is neither kind of document.
+ */
+const usage = "usage: npm run policy -- FILE [--json] [--policy-config FILE]";
+
+async function main(): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            options: { json: { type: "boolean", default: false }, "policy-config": { type: "string" } },
+            allowPositionals: true,
+            strict: true,
+        });
+    } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+        return 2;
+    }
+    const [file, ...extra] = parsed.positionals;
+    if (file === undefined || extra.length > 0) {
+        process.stderr.write(`${usage}\n`);
+        return 2;
+    }
+    let resources;
+    let kind;
+    let config: PolicyConfig | undefined;
+    try {
+        ({ kind, resources } = resourcesOf(JSON.parse(fs.readFileSync(file, "utf8")) as unknown));
+        const configFile = parsed.values["policy-config"];
+        if (configFile) config = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyConfig;
+    } catch (e) {
+        const reason = e instanceof DocumentError || e instanceof SyntaxError ? e.message : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+        process.stderr.write(`${file}: ${reason}\n`);
+        return 2;
+    }
+    const findings = await judge(resources, config ? { config } : {});
+    const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory").length;
+    if (parsed.values.json) {
+        process.stdout.write(`${JSON.stringify({ document: kind, resources: resources.length, violations: findings }, null, 2)}\n`);
+    } else {
+        process.stdout.write(`Judged ${resources.length} resources of a ${kind === "plan" ? "plan" : "state export"}: ${findings.length} findings, ${mandatory} mandatory\n`);
+        for (const f of findings) process.stdout.write(`  [${f.enforcementLevel}] ${f.policy}${f.resource ? ` (${f.resource})` : ""}: ${f.message}\n`);
+    }
+    return mandatory > 0 ? 1 : 0;
+}
+
+main().then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (e: unknown) => {
+        process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+        process.exitCode = 3;
+    },
+);

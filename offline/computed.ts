@@ -1,0 +1,41 @@
+/**
+ * What the mock engine answers where a real deployment would compute a value: the
+ * fields a provider fills in after creating a resource (outside preview), and the
+ * results of provider functions (invokes). Values are plausible, fixed and clearly
+ * fake (account 123456789012, example hostnames), so plans are reproducible.
+ */
+
+/** The AWS account every offline answer pretends to run in. */
+export const offlineAccountId = "123456789012";
+
+type Inputs = Record<string, unknown>;
+
+/** Fields a provider would compute for a newly created resource of `type`. */
+export function computedState(type: string, name: string, inputs: Inputs): Inputs {
+    if (type.startsWith("aws:iam/")) {
+        const kind = type.split("/")[1]?.split(":")[0] ?? "resource";
+        const resourceName = typeof inputs["name"] === "string" ? inputs["name"] : name;
+        return { arn: `arn:aws:iam::${offlineAccountId}:${kind}/${resourceName}`, name: resourceName };
+    }
+    if (type === "kubernetes:core/v1:Service") {
+        return { status: { loadBalancer: { ingress: [{ hostname: `${name}-0123456789abcdef.elb.us-east-1.amazonaws.com` }] } } };
+    }
+    if (type.startsWith("random:index/")) {
+        return { result: `${name}-x7k2`, hex: "5f3a9c1e" };
+    }
+    return {};
+}
+
+/** The result of provider function `token`; an unanswered token is an error to fix here. */
+export function invokeAnswer(token: string, inputs: Inputs): Inputs {
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: offlineAccountId, arn: `arn:aws:iam::${offlineAccountId}:user/offline`, userId: "AIDAOFFLINE", id: offlineAccountId };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:index/getRegion:getRegion":
+            return { name: inputs["name"] ?? "us-east-1", region: inputs["region"] ?? "us-east-1", id: "us-east-1" };
+        default:
+            throw new Error(`the offline engine has no answer for the provider function ${token}; add one to offline/computed.ts`);
+    }
+}

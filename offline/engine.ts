@@ -1,0 +1,269 @@
+import * as pulumi from "@pulumi/pulumi";
+import { computedState, invokeAnswer } from "./computed";
+
+/**
+ * The one mock engine of this project, shared by the offline plan and the tests.
+ *
+ * It installs Pulumi's mocks, runs a program inside a root Stack resource exactly as the
+ * CLI does, and records every resource the program registers: type, name, inputs (with
+ * secrets and computed values marked), parent, provider and dependencies. Stack
+ * references are answered from sample outputs, and every such answer is recorded so
+ * that the plan can say which values were samples.
+ */
+
+/** Outputs that a referenced stack is pretended to export. */
+export interface StackSample {
+    /** The outputs, by name. */
+    readonly outputs: Readonly<Record<string, unknown>>;
+    /** The names among `outputs` that the stack exports as secrets. */
+    readonly secretOutputNames: readonly string[];
+    /** Where the sample comes from (a file), for the plan's notes. */
+    readonly source: string;
+}
+
+/** Finds the sample outputs for a fully qualified stack name. */
+export interface SampleLookup {
+    get(stack: string): StackSample | undefined;
+}
+
+/** One registered resource, as the engine saw it. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** False for component resources. */
+    readonly custom: boolean;
+    /** URN of the parent, if any. */
+    readonly parent: string | undefined;
+    /** URN of the explicit provider, if any. */
+    readonly provider: string | undefined;
+    /** URNs of the resources this one depends on (parent excluded). */
+    readonly dependencies: readonly string[];
+    /** Inputs as registered: secrets are wrapped, computed values are {@link pulumi.Unknown}. */
+    readonly inputs: Readonly<Record<string, unknown>>;
+    /** Outputs a component registered with `registerOutputs`, in the same form. */
+    outputs: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** A message the program logged. */
+export interface LoggedMessage {
+    readonly severity: "info" | "warning" | "error";
+    readonly message: string;
+    /** URN of the resource the message is about, if any. */
+    readonly resource?: string;
+}
+
+/** One stack reference the program made, and how the engine answered it. */
+export interface AnsweredReference {
+    /** The referenced stack's fully qualified name. */
+    readonly stack: string;
+    /** `sample`: answered with sample outputs; `absent`: no sample, answered as a stack with no outputs. */
+    readonly answer: "sample" | "absent";
+    /** The sample's source, when there was one. */
+    readonly source?: string;
+}
+
+/** What one evaluation of a program produced. */
+export interface Evaluation {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    /** The stack outputs, in the same form as inputs. */
+    readonly outputs: Readonly<Record<string, unknown>>;
+    readonly logs: readonly LoggedMessage[];
+    readonly references: readonly AnsweredReference[];
+}
+
+/** How to evaluate a program. */
+export interface EvaluateOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** The organization of fully qualified stack names. @default "organization" */
+    readonly organization?: string;
+    /**
+     * Preview (`pulumi preview`): values known only after deployment stay computed and
+     * `apply` callbacks on them never run. Otherwise (`pulumi up`), resources get
+     * plausible ids and computed fields. @default true
+     */
+    readonly preview?: boolean;
+    /** Every configuration value, by full key (`project:key`), as the CLI passes it. */
+    readonly config: Readonly<Record<string, string>>;
+    /** Full keys whose values are secrets. */
+    readonly secretKeys?: readonly string[];
+    /** Sample outputs of the stacks the program references. */
+    readonly samples?: SampleLookup;
+    /** Give up after this long: a program that waits on a computed value never finishes. @default 30000 */
+    readonly timeoutMs?: number;
+}
+
+/** The program: the function `index.ts` exports. */
+export type Program = () => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+/** Raised when a program did not finish in time. */
+export class EvaluationTimeout extends Error {
+    constructor(ms: number) {
+        super(`the program did not finish within ${ms} ms (is it awaiting a value that is only known after deployment?)`);
+        this.name = "EvaluationTimeout";
+    }
+}
+
+type GrpcCallback = (err: unknown, response?: unknown) => void;
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getObject(): unknown;
+}
+
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getProperties(): unknown;
+}
+
+interface MonitorLike {
+    registerResource(req: RegisterRequest, callback: GrpcCallback): Promise<void>;
+    readResource(req: ReadRequest, callback: GrpcCallback): Promise<void>;
+    registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, callback: GrpcCallback): void;
+}
+
+// Internal SDK modules the engine needs: the monitor that setMocks installed, the RPC
+// queue to wait for, and the log functions to capture. None is in the public typings.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MonitorLike; waitForRPCs(): Promise<void> };
+const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown> };
+const logModule = require("@pulumi/pulumi/log") as Record<"info" | "warn" | "error", (msg: string, resource?: pulumi.Resource) => Promise<void>>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+class Mocks implements pulumi.runtime.Mocks {
+    readonly references: AnsweredReference[] = [];
+
+    constructor(private readonly options: EvaluateOptions) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const inputs = args.inputs as Record<string, unknown>;
+        if (args.type === "pulumi:pulumi:StackReference") {
+            const stack = String(inputs["name"]);
+            const sample = this.options.samples?.get(stack);
+            this.references.push(sample ? { stack, answer: "sample", source: sample.source } : { stack, answer: "absent" });
+            return {
+                id: stack,
+                state: { name: stack, outputs: { ...(sample?.outputs ?? {}) }, secretOutputNames: [...(sample?.secretOutputNames ?? [])] },
+            };
+        }
+        const preview = this.options.preview ?? true;
+        if (preview || !args.custom) return { id: preview ? undefined : `${args.name}-id`, state: { ...inputs } };
+        return { id: `${args.name}-id`, state: { ...inputs, ...computedState(args.type, args.name, inputs) } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        return invokeAnswer(args.token, args.inputs as Record<string, unknown>);
+    }
+}
+
+/**
+ * Runs `program` under mocks with the given configuration and returns everything it
+ * registered. Each call starts from a fresh mock monitor, so one process can evaluate
+ * many configurations of the same (already imported) program in turn.
+ */
+export async function evaluate(program: Program, options: EvaluateOptions): Promise<Evaluation> {
+    const mocks = new Mocks(options);
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? true, options.organization ?? "organization");
+    pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
+
+    const resources = new Map<string, RecordedResource>();
+    const record = (req: Omit<ReadRequest, "getProperties">, custom: boolean, inputs: unknown) => (err: unknown, response?: unknown) => {
+        if (!err && response) {
+            const urn = (response as { getUrn(): string }).getUrn();
+            resources.set(urn, {
+                urn,
+                type: req.getType(),
+                name: req.getName(),
+                custom,
+                parent: req.getParent() || undefined,
+                // A provider reference is "<urn>::<id>".
+                provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") : undefined,
+                dependencies: [...new Set(req.getDependenciesList())].filter((d) => d !== req.getParent()),
+                inputs: rpc.deserializeProperties(inputs, true),
+                outputs: undefined,
+            });
+        }
+    };
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, response) => {
+            record(req, req.getCustom(), req.getObject())(err, response);
+            callback(err, response);
+        });
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req, callback) =>
+        read(req, (err, response) => {
+            record(req, true, req.getProperties())(err, response);
+            callback(err, response);
+        });
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, callback) => {
+        const recorded = resources.get(req.getUrn());
+        if (recorded) recorded.outputs = req.getOutputs() ? rpc.deserializeProperties(req.getOutputs(), true) : {};
+        registerOutputs(req, callback);
+    };
+
+    const logs: LoggedMessage[] = [];
+    const originals = { info: logModule.info, warn: logModule.warn, error: logModule.error };
+    const capture = (severity: LoggedMessage["severity"]) => async (message: string, resource?: pulumi.Resource) => {
+        const urn = resource ? await new Promise<string>((resolve) => resource.urn.apply(resolve)) : undefined;
+        logs.push(urn !== undefined ? { severity, message, resource: urn } : { severity, message });
+    };
+    logModule.info = capture("info");
+    logModule.warn = capture("warning");
+    logModule.error = capture("error");
+
+    // Like the CLI's language host, catch rejections nobody awaited: an error thrown in
+    // the program also rejects the root Stack's own initialisation promise.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+        unhandled.push(reason);
+    };
+    process.on("unhandledRejection", onUnhandled);
+    const timeoutMs = options.timeoutMs ?? 30000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+        const run = (async () => {
+            await pulumi.runtime.runInPulumiStack(async () => program());
+            await settings.waitForRPCs();
+        })();
+        const timeout = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+                reject(new EvaluationTimeout(timeoutMs));
+            }, timeoutMs);
+        });
+        await Promise.race([run, timeout]);
+        await new Promise((resolve) => setImmediate(resolve));
+        const [first] = unhandled;
+        if (first !== undefined) throw first instanceof Error ? first : new Error(`unhandled rejection: ${JSON.stringify(first)}`);
+    } finally {
+        if (timer) clearTimeout(timer);
+        Object.assign(logModule, originals);
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", onUnhandled);
+    }
+
+    const all = [...resources.values()];
+    const root = all.find((r) => r.type === "pulumi:pulumi:Stack");
+    return {
+        project: options.project,
+        stack: options.stack,
+        resources: all,
+        outputs: root?.outputs ?? {},
+        logs,
+        references: mocks.references,
+    };
+}

@@ -1,0 +1,201 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config/problems";
+import { evaluate, EvaluationTimeout, type Evaluation, type Program, type RecordedResource, type SampleLookup } from "./engine";
+import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
+import { readSamples, sampleLookup } from "./samples";
+import { readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type StackConfiguration } from "./stack-files";
+import { plain, redact } from "./values";
+
+/**
+ * The offline plan: evaluates the real program for one stack under mocks and describes
+ * what `pulumi up` would create, with the policy pack's findings. This module returns
+ * the result; offline/cli/plan.ts prints it.
+ */
+
+/** The project's root folder (where Pulumi.yaml and index.ts are). */
+export const projectDir = path.resolve(__dirname, "..");
+
+/** One resource of the plan document. */
+export interface PlanResource {
+    readonly type: string;
+    readonly name: string;
+    /** False for component resources. */
+    readonly custom: boolean;
+    /** Name of the parent resource, or null. */
+    readonly parent: string | null;
+    /** Name of the explicit provider resource, or null. */
+    readonly provider: string | null;
+    /** Inputs; secrets as "[secret]", values known only after deployment as "[computed]". */
+    readonly inputs: unknown;
+    readonly urn: string;
+    /** Names of the resources this one waits for (besides its parent). */
+    readonly dependsOn: readonly string[];
+}
+
+/** One policy finding of the plan document. */
+export interface PlanViolation {
+    readonly policy: string;
+    readonly enforcementLevel: "advisory" | "mandatory";
+    readonly resource: string | null;
+    readonly message: string;
+}
+
+/** The plan as one JSON document (the brief's offline plan contract, plus notes). */
+export interface PlanDocument {
+    readonly stack: string;
+    readonly resources: readonly PlanResource[];
+    readonly outputs: unknown;
+    readonly violations: readonly PlanViolation[];
+    /** Warnings the program logged (e.g. a pending remote secret). */
+    readonly warnings: readonly string[];
+    /** Stack references, each answered with sample outputs or as not deployed. */
+    readonly stackReferences: readonly { readonly stack: string; readonly answer: "sample" | "absent"; readonly source?: string }[];
+    /** Encrypted config values that were replaced by placeholders. */
+    readonly placeholders: readonly string[];
+}
+
+/** What to plan. */
+export interface PlanOptions {
+    /** The stack's short name. */
+    readonly stack: string;
+    /** A stack file to use instead of Pulumi.<stack>.yaml. */
+    readonly configFile?: string;
+    /** Sample outputs for stack references. @default offline/samples */
+    readonly samples?: SampleLookup;
+    /** Per-policy configuration. */
+    readonly policyConfig?: PolicyConfig;
+    /** Evaluate as `pulumi up` instead of `pulumi preview`. @default false */
+    readonly up?: boolean;
+    /**
+     * Changes on top of the stack file, by short key: values to set (as they would be
+     * written in YAML) and keys to remove. Tests and the benchmark plan variants this way.
+     */
+    readonly overrides?: ConfigOverrides;
+}
+
+/** Changes to a stack's configuration, by short key. */
+export interface ConfigOverrides {
+    readonly set?: Readonly<Record<string, unknown>>;
+    /** Keys whose values are secrets (set with --secret). */
+    readonly secret?: readonly string[];
+    readonly unset?: readonly string[];
+}
+
+/** The outcome of a plan. */
+export type PlanOutcome =
+    | { readonly kind: "planned"; readonly document: PlanDocument; readonly evaluation: Evaluation; readonly findings: readonly Finding[] }
+    | { readonly kind: "invalid"; readonly lines: readonly string[] }
+    | { readonly kind: "failed"; readonly error: Error };
+
+let programPromise: Promise<Program> | undefined;
+
+/** Imports index.ts once per process; every plan evaluates the same exported function. */
+export function loadProgram(): Promise<Program> {
+    programPromise ??= import(path.join(projectDir, "index.ts")).then((m: { default?: unknown }) => {
+        const program = typeof m.default === "function" ? m.default : m;
+        if (typeof program !== "function") throw new Error("index.ts must export the program as a function (export = async () => ...)");
+        return program as Program;
+    });
+    return programPromise;
+}
+
+/** Plans one stack. Never throws for a user's mistake: such outcomes are `invalid`. */
+export async function plan(options: PlanOptions): Promise<PlanOutcome> {
+    let evaluation: Evaluation;
+    let placeholders: readonly string[];
+    try {
+        const project = readProjectFile(projectDir);
+        const file = options.configFile ? path.resolve(options.configFile) : stackFilePath(projectDir, options.stack);
+        const configuration = applyOverrides(project.name, readStackConfiguration(project, file), options.overrides);
+        placeholders = configuration.placeholders;
+        evaluation = await evaluate(await loadProgram(), {
+            project: project.name,
+            stack: options.stack,
+            preview: !(options.up ?? false),
+            config: configuration.values,
+            secretKeys: configuration.secretKeys,
+            samples: options.samples ?? sampleLookup(readSamples()),
+        });
+    } catch (e) {
+        if (ConfigError.isInstance(e)) return { kind: "invalid", lines: e.problems.map((p) => p.line) };
+        if (e instanceof StackFileError) return { kind: "invalid", lines: [e.message] };
+        if (pulumi.RunError.isInstance(e)) return { kind: "invalid", lines: [(e).message] };
+        if (e instanceof EvaluationTimeout) return { kind: "failed", error: e };
+        return { kind: "failed", error: e as Error };
+    }
+    const loggedErrors = evaluation.logs.filter((l) => l.severity === "error");
+    if (loggedErrors.length > 0) return { kind: "invalid", lines: loggedErrors.map((l) => l.message) };
+
+    const findings = await judge(judgedResources(evaluation.resources), options.policyConfig ? { config: options.policyConfig } : {});
+    return { kind: "planned", document: planDocument(evaluation, findings, placeholders), evaluation, findings };
+}
+
+function applyOverrides(project: string, configuration: StackConfiguration, overrides: ConfigOverrides | undefined): StackConfiguration {
+    if (!overrides) return configuration;
+    const values: Record<string, string> = { ...configuration.values };
+    const secretKeys = new Set(configuration.secretKeys);
+    const full = (key: string): string => (key.includes(":") ? key : `${project}:${key}`);
+    for (const key of overrides.unset ?? []) {
+        delete values[full(key)];
+        secretKeys.delete(full(key));
+    }
+    for (const [key, value] of Object.entries(overrides.set ?? {})) {
+        values[full(key)] = typeof value === "string" ? value : JSON.stringify(value);
+        secretKeys.delete(full(key));
+    }
+    for (const key of overrides.secret ?? []) secretKeys.add(full(key));
+    return { values, secretKeys: [...secretKeys], placeholders: configuration.placeholders };
+}
+
+/** The plan's exit status: 1 when a mandatory policy fails, otherwise 0. */
+export function exitStatus(outcome: PlanOutcome): 0 | 1 | 2 | 3 {
+    switch (outcome.kind) {
+        case "invalid":
+            return 2;
+        case "failed":
+            return 3;
+        case "planned":
+            return outcome.findings.some((f) => f.enforcementLevel === "mandatory") ? 1 : 0;
+    }
+}
+
+/** Resources as the policy pack sees them. */
+export function judgedResources(resources: readonly RecordedResource[]): JudgedResource[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    return resources.map((r) => {
+        const provider = r.provider !== undefined ? byUrn.get(r.provider) : undefined;
+        return {
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            props: plain(r.inputs) as Record<string, unknown>,
+            ...(r.parent !== undefined ? { parent: r.parent } : {}),
+            ...(provider ? { provider: { urn: provider.urn, type: provider.type, name: provider.name, props: plain(provider.inputs) as Record<string, unknown> } } : {}),
+            dependencies: r.dependencies,
+        };
+    });
+}
+
+function planDocument(evaluation: Evaluation, findings: readonly Finding[], placeholders: readonly string[]): PlanDocument {
+    const nameOf = new Map(evaluation.resources.map((r) => [r.urn, r.name]));
+    const name = (urn: string | undefined): string | null => (urn !== undefined ? (nameOf.get(urn) ?? null) : null);
+    return {
+        stack: evaluation.stack,
+        resources: evaluation.resources.map((r) => ({
+            type: r.type,
+            name: r.name,
+            custom: r.custom,
+            parent: name(r.parent),
+            provider: name(r.provider),
+            inputs: redact(r.inputs),
+            urn: r.urn,
+            dependsOn: r.dependencies.map((d) => nameOf.get(d) ?? d),
+        })),
+        outputs: redact(evaluation.outputs),
+        violations: findings.map((f) => ({ policy: f.policy, enforcementLevel: f.enforcementLevel, resource: f.resource, message: f.message })),
+        warnings: evaluation.logs.filter((l) => l.severity === "warning").map((l) => l.message),
+        stackReferences: evaluation.references.map((r) => ({ ...r })),
+        placeholders,
+    };
+}

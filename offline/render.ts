@@ -1,0 +1,52 @@
+import { stringify } from "yaml";
+import type { PlanDocument, PlanResource } from "./plan";
+
+/**
+ * The plan as text for a person: the resource tree (children under their parents),
+ * each resource's inputs, the outputs, the notes and the policy findings.
+ */
+export function renderTree(doc: PlanDocument, options: { inputs?: boolean } = {}): string {
+    const lines: string[] = [];
+    const children = new Map<string | null, PlanResource[]>();
+    for (const r of doc.resources) {
+        const siblings = children.get(r.parent) ?? [];
+        siblings.push(r);
+        children.set(r.parent, siblings);
+    }
+    const custom = doc.resources.filter((r) => r.custom).length;
+    lines.push(`Plan for stack '${doc.stack}' (offline, under mocks): ${doc.resources.length} resources, ${custom} custom and ${doc.resources.length - custom} components`);
+    lines.push("");
+    const visit = (r: PlanResource, depth: number): void => {
+        const indent = "  ".repeat(depth);
+        const via = r.provider ? `  (provider ${r.provider})` : "";
+        lines.push(`${indent}+ ${r.type}  ${r.name}${via}`);
+        if (options.inputs !== false && r.custom && !r.type.startsWith("pulumi:pulumi:")) {
+            const body = stringify(r.inputs, { lineWidth: 0 }).trimEnd();
+            if (body !== "{}") for (const line of body.split("\n")) lines.push(`${indent}    ${line}`);
+        }
+        for (const child of children.get(r.name) ?? []) visit(child, depth + 1);
+    };
+    for (const root of children.get(null) ?? []) visit(root, 0);
+
+    lines.push("", "Outputs:");
+    const outputs = stringify(doc.outputs, { lineWidth: 0 }).trimEnd();
+    for (const line of outputs.split("\n")) lines.push(`  ${line}`);
+
+    if (doc.stackReferences.length > 0) {
+        lines.push("", "Stack references (answered offline, not read from a real deployment):");
+        for (const ref of doc.stackReferences) {
+            lines.push(ref.answer === "sample" ? `  ${ref.stack}: sample outputs from ${ref.source ?? "a sample"}` : `  ${ref.stack}: no sample, treated as created but not deployed yet`);
+        }
+    }
+    if (doc.placeholders.length > 0) {
+        lines.push("", "Encrypted values (cannot be decrypted offline; planned with placeholders):");
+        for (const key of doc.placeholders) lines.push(`  ${key}`);
+    }
+    if (doc.warnings.length > 0) {
+        lines.push("", "Warnings:");
+        for (const w of doc.warnings) lines.push(`  ${w}`);
+    }
+    lines.push("", doc.violations.length === 0 ? "Policy findings: none" : `Policy findings (${doc.violations.length}):`);
+    for (const v of doc.violations) lines.push(`  [${v.enforcementLevel}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+    return lines.join("\n") + "\n";
+}

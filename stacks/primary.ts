@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterProviders } from "../components/providers";
+import { ConfigError, invalid } from "../config/problems";
+import type { Settings } from "../config/registry";
+import type { Problem } from "../config/setting";
+import { remoteOutputsForPrimary } from "./contract";
+import { readStack, type ReferencedStack } from "./references";
+
+/**
+ * The primary stack: the mesh's control plane on this cluster, and one remote-cluster
+ * secret for each deployed remote stack it lists.
+ */
+export async function primaryStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
+    void providers;
+    const remotes = await readRemotes(settings);
+    return {
+        role: settings.role,
+        clusterName: settings.clusterName,
+        network: settings.network,
+        meshId: settings.meshId,
+        remoteClusters: remotes.deployed.map((r) => r.plain<string>("clusterName")),
+        pendingRemoteStacks: remotes.pending,
+    };
+}
+
+/** The remote stacks of `remoteStacks`: those deployed, and those still pending. */
+export interface RemoteStacks {
+    readonly deployed: readonly ReferencedStack[];
+    readonly pending: readonly string[];
+}
+
+/**
+ * Reads every listed remote stack. A remote that has not been deployed yet is skipped
+ * with a warning (the rollout is primary, remote, primary again); remotes that clash
+ * with the primary or with each other are configuration errors.
+ */
+export async function readRemotes(settings: Settings): Promise<RemoteStacks> {
+    const deployed: ReferencedStack[] = [];
+    const pending: string[] = [];
+    for (const name of settings.remoteStacks) {
+        const remote = await readStack(name, name, remoteOutputsForPrimary);
+        if (remote.missing.length === remoteOutputsForPrimary.length) {
+            pending.push(name);
+            void pulumi.log.warn(
+                `Remote stack '${name}' has not been deployed yet, so its remote-cluster secret is pending. ` +
+                    `Deploy it (pulumi up -s ${name}), then run pulumi up on this primary again.`,
+            );
+        } else if (remote.missing.length > 0) {
+            throw new pulumi.RunError(
+                `Remote stack '${name}' does not export ${remote.missing.join(", ")}: it was deployed by an older version of this program. Run pulumi up -s ${name} first.`,
+            );
+        } else {
+            deployed.push(remote);
+        }
+    }
+    const problems: Problem[] = [];
+    const byCluster = new Map<string, string>();
+    settings.remoteStacks.forEach((name, i) => {
+        const remote = deployed.find((r) => r.name === name);
+        if (remote === undefined) return;
+        const cluster = remote.plain<string>("clusterName");
+        const network = remote.plain<string>("network");
+        const key = `remoteStacks[${i}]`;
+        if (cluster === settings.clusterName) {
+            problems.push(invalid(key, name, `expected a remote whose clusterName differs from the primary's ('${cluster}')`));
+        } else if (byCluster.has(cluster)) {
+            problems.push(invalid(key, name, `expected a unique clusterName; '${cluster}' is also the cluster of ${byCluster.get(cluster) ?? ""}`));
+        }
+        if (network === settings.network) {
+            problems.push(invalid(key, name, `expected a remote on another network than the primary's ('${network}')`));
+        }
+        byCluster.set(cluster, name);
+    });
+    if (problems.length > 0) throw new ConfigError(problems, pulumi.getStack());
+    return { deployed, pending };
+}

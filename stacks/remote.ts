@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterProviders } from "../components/providers";
+import { ConfigError, invalid } from "../config/problems";
+import type { Settings } from "../config/registry";
+import type { Problem } from "../config/setting";
+import { primaryOutputsForRemotes } from "./contract";
+import { readStack, type ReferencedStack } from "./references";
+
+/**
+ * A remote stack: Istio's remote profile on this cluster, controlled by the primary it
+ * reads through a stack reference.
+ */
+export async function remoteStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
+    void providers;
+    const primary = await readPrimary(settings);
+    return {
+        role: settings.role,
+        clusterName: settings.clusterName,
+        network: settings.network,
+        primaryClusterName: primary.plain<string>("clusterName"),
+        meshId: primary.plain<string>("meshId"),
+    };
+}
+
+/**
+ * Reads the primary stack. It must have been deployed first: without its outputs a
+ * remote cannot know where istiod is, so this is an error that names the stack to deploy.
+ */
+export async function readPrimary(settings: Settings): Promise<ReferencedStack> {
+    const name = settings.primaryStack;
+    const primary = await readStack(name, name, primaryOutputsForRemotes);
+    if (primary.missing.length === primaryOutputsForRemotes.length) {
+        throw new pulumi.RunError(
+            `The primary stack '${name}' has not been deployed yet. Deploy it first (pulumi up -s ${name}), then this remote, then the primary again.`,
+        );
+    }
+    if (primary.missing.length > 0) {
+        throw new pulumi.RunError(
+            `The primary stack '${name}' does not export ${primary.missing.join(", ")}: it was deployed by an older version of this program. Run pulumi up -s ${name} first.`,
+        );
+    }
+    const problems: Problem[] = [];
+    const primaryCluster = primary.plain<string>("clusterName");
+    const primaryNetwork = primary.plain<string>("network");
+    if (primaryCluster === settings.clusterName) {
+        problems.push(invalid("clusterName", settings.clusterName, `expected a name other than the primary's ('${primaryCluster}' in ${name})`));
+    }
+    if (primaryNetwork === settings.network) {
+        problems.push(invalid("network", settings.network, `expected a network other than the primary's ('${primaryNetwork}' in ${name}); this program builds a multi-network mesh`));
+    }
+    if (problems.length > 0) throw new ConfigError(problems, pulumi.getStack());
+    return primary;
+}

@@ -1,0 +1,53 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runScript } from "../support/cli";
+
+/**
+ * The commands as users run them, in child processes: exit statuses, what goes to
+ * stdout and stderr, and no stack trace for a user's mistake.
+ */
+describe("npm run plan (command line)", () => {
+    it("prints one parseable JSON document for --json and exits 0", () => {
+        const r = runScript("offline/cli/plan.ts", ["--stack", "primary", "--json"]);
+        assert.equal(r.status, 0, r.stderr);
+        const doc = JSON.parse(r.stdout) as { stack: string; resources: unknown[]; outputs: unknown; violations: unknown[] };
+        assert.equal(doc.stack, "primary");
+        assert.deepEqual(Object.keys(doc).slice(0, 4), ["stack", "resources", "outputs", "violations"]);
+    });
+
+    it("prints a readable tree by default", () => {
+        const r = runScript("offline/cli/plan.ts", ["--stack", "remote"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^Plan for stack 'remote' \(offline, under mocks\)/);
+        assert.match(r.stdout, /\+ pulumi:pulumi:Stack {2}mesh-ingress-remote/);
+        assert.match(r.stdout, /acme\/mesh-ingress\/primary: sample outputs from offline\/samples\/primary\.yaml/);
+    });
+
+    it("exits 2 with one line per problem and no stack trace for an invalid stack file", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-"));
+        const file = path.join(dir, "Pulumi.bad.yaml");
+        fs.writeFileSync(file, "config:\n  mesh-ingress:role: primary\n  mesh-ingress:clusterName: Bad_Name\n  mesh-ingress:netwrok: network1\n");
+        const r = runScript("offline/cli/plan.ts", ["--stack", "bad", "--config", file]);
+        assert.equal(r.status, 2);
+        assert.equal(r.stdout, "");
+        const lines = r.stderr.trimEnd().split("\n");
+        assert.deepEqual(lines, [
+            "netwrok = \"network1\": unknown setting; did you mean 'network'?",
+            "clusterName = \"Bad_Name\": expected a DNS label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit",
+            "network is not set: The network this cluster's pods are on (`topology.istio.io/network`, `global.network`). Set it with `pulumi config set network <value>`.",
+            "kubeconfig is not set: set `pulumi config set --secret kubeconfig < file`, or name a context of the ambient kubeconfig with `pulumi config set kubeContext <context>`",
+            "meshId is not set: the primary defines the mesh; set a DNS label such as mesh1",
+        ]);
+    });
+
+    it("exits 2 for a missing stack file and for bad arguments", () => {
+        const missing = runScript("offline/cli/plan.ts", ["--stack", "nosuchstack"]);
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /Pulumi\.nosuchstack\.yaml: no such stack file/);
+        const bad = runScript("offline/cli/plan.ts", ["--stak", "primary"]);
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /usage: npm run plan/);
+    });
+});

@@ -1,0 +1,35 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { allSettings, registry } from "../../config/registry";
+import { projectDir } from "../../offline/plan";
+import { pulumiYaml, readmeWithTable } from "../../scripts/gen";
+
+describe("generated files (npm run gen)", () => {
+    it("Pulumi.yaml is what the settings declare", () => {
+        assert.equal(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"), pulumiYaml(), "Pulumi.yaml is out of date: run npm run gen");
+    });
+
+    it("the README's settings table is what the settings declare", () => {
+        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+        assert.equal(readme, readmeWithTable(readme), "README.md's settings table is out of date: run npm run gen");
+    });
+
+    it("declares every setting in Pulumi.yaml with a description and, unless required, a default", () => {
+        const config = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> }).config;
+        const declared = Object.keys(config).filter((k) => !k.includes(":"));
+        assert.deepEqual(declared.sort(), Object.keys(registry).sort());
+        for (const s of allSettings()) {
+            const d = config[s.key]!;
+            assert.equal(d["description"], s.description);
+            assert.deepEqual(d["default"], s.default);
+            if (s.type !== "object" && !(s.type === "array" && s.items === "object")) assert.ok(d["type"], `${s.key} declares a type`);
+        }
+        assert.deepEqual(config["pulumi:disable-default-providers"], { value: ["*"] });
+    });
+
+    it("keys each setting by its own key", () => {
+        for (const [key, s] of Object.entries(registry)) assert.equal(s.key, key);
+    });
+});
