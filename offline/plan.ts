@@ -16,6 +16,9 @@ import { plain, redact } from "./values";
 /** The project's root folder (where Pulumi.yaml and index.ts are). */
 export const projectDir = path.resolve(__dirname, "..");
 
+/** The ambient kubeconfig of every offline plan (contexts cluster1 and cluster2, no credentials). */
+export const ambientKubeconfig = path.join(projectDir, "offline", "ambient-kubeconfig.yaml");
+
 /** One resource of the plan document. */
 export interface PlanResource {
     readonly type: string;
@@ -109,14 +112,23 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         const file = options.configFile ? path.resolve(options.configFile) : stackFilePath(projectDir, options.stack);
         const configuration = applyOverrides(project.name, readStackConfiguration(project, file), options.overrides);
         placeholders = configuration.placeholders;
-        evaluation = await evaluate(await loadProgram(), {
-            project: project.name,
-            stack: options.stack,
-            preview: !(options.up ?? false),
-            config: configuration.values,
-            secretKeys: configuration.secretKeys,
-            samples: options.samples ?? sampleLookup(readSamples()),
-        });
+        // A stack on kubeContext reads the ambient kubeconfig (as the provider does): offline
+        // it is the shipped sample, never the machine's own.
+        const ambient = process.env["KUBECONFIG"];
+        process.env["KUBECONFIG"] = ambientKubeconfig;
+        try {
+            evaluation = await evaluate(await loadProgram(), {
+                project: project.name,
+                stack: options.stack,
+                preview: !(options.up ?? false),
+                config: configuration.values,
+                secretKeys: configuration.secretKeys,
+                samples: options.samples ?? sampleLookup(readSamples()),
+            });
+        } finally {
+            if (ambient === undefined) delete process.env["KUBECONFIG"];
+            else process.env["KUBECONFIG"] = ambient;
+        }
     } catch (e) {
         if (ConfigError.isInstance(e)) return { kind: "invalid", lines: e.problems.map((p) => p.line) };
         if (e instanceof StackFileError) return { kind: "invalid", lines: [e.message] };
