@@ -58,8 +58,6 @@ export interface PrimaryIstiodOptions {
     readonly replicas: number;
     readonly pdbMinAvailable: number;
     readonly resources: Resources;
-    /** Extra names for istiod's serving certificate (`ISTIOD_CUSTOM_HOST`); none when empty. */
-    readonly customHosts: readonly string[];
 }
 
 /** The labels of istiod's pods that the anti-affinity rules select. */
@@ -74,7 +72,7 @@ export const istiodPodLabels = { app: "istiod" } as const;
  * (created when more than one replica is guaranteed) keeps `pdb.minAvailable`.
  */
 export function primaryIstiodValues(o: PrimaryIstiodOptions): Record<string, unknown> {
-    const values: Record<string, unknown> = {
+    return {
         global: {
             meshID: o.meshId,
             multiCluster: { clusterName: o.clusterName },
@@ -99,8 +97,6 @@ export function primaryIstiodValues(o: PrimaryIstiodOptions): Record<string, unk
         pdb: { minAvailable: o.pdbMinAvailable },
         resources: { requests: { ...o.resources.requests }, limits: { ...o.resources.limits } },
     };
-    if (o.customHosts.length > 0) values["env"] = { ISTIOD_CUSTOM_HOST: [...o.customHosts].join(",") };
-    return values;
 }
 
 /** What a remote's Istio values are made of. */

@@ -102,7 +102,7 @@ export class EastWestGateway extends pulumi.ComponentResource {
         );
 
         this.address = this.service.status.apply((status) => {
-            const address = loadBalancerAddress(status as Parameters<typeof loadBalancerAddress>[0]);
+            const address = loadBalancerAddress(status);
             if (address === undefined) {
                 throw new pulumi.RunError(`The east-west Service ${eastWestGatewayName} has no load balancer address; check the cloud's load balancer controller.`);
             }

@@ -69,6 +69,14 @@ export interface IstioPrimaryArgs {
 }
 
 /**
+ * The names istiod's serving certificate covers besides its Service (`ISTIOD_CUSTOM_HOST`,
+ * comma-separated): the configured ones and the load balancer's hostname (not an IP).
+ */
+export function customHostsFor(configured: readonly string[], address: string): string {
+    return [...new Set([...configured, ...(isIpv4(address) ? [] : [address])])].join(",");
+}
+
+/**
  * The mesh's control plane on the primary cluster: `istio-system` labelled with the
  * network, the optional plug-in CA, Istio's `base` and an HA `istiod` that also controls
  * remote clusters, the east-west gateway, the cross-network Gateway, istiod exposed to
@@ -149,8 +157,9 @@ export class IstioPrimary extends pulumi.ComponentResource {
         this.discoveryAddress = this.eastWest.address;
 
         // Remotes whose discovery address is a hostname call istiod's webhooks by that name
-        // (istiodRemote.injectionURL), so istiod's certificate must cover it.
-        const customHosts = this.eastWest.address.apply((address) => [...new Set([...args.istiod.customHosts, ...(isIpv4(address) ? [] : [address])])]);
+        // (istiodRemote.injectionURL), so istiod's certificate must cover it. Only this one
+        // value waits for the load balancer; the rest of istiod's values are known at once.
+        const customHosts = this.eastWest.address.apply((address) => customHostsFor(args.istiod.customHosts, address));
 
         this.istiod = new k8s.helm.v3.Release(
             `${name}-istiod`,
@@ -158,17 +167,17 @@ export class IstioPrimary extends pulumi.ComponentResource {
                 name: "istiod",
                 namespace,
                 ...chartArgs(args.chart, "istiod"),
-                values: customHosts.apply((hosts) =>
-                    primaryIstiodValues({
+                values: {
+                    ...primaryIstiodValues({
                         meshId: args.meshId,
                         clusterName: args.clusterName,
                         network: args.network,
                         replicas: args.istiod.replicas,
                         pdbMinAvailable: args.istiod.pdbMinAvailable,
                         resources: args.istiod.resources,
-                        customHosts: hosts,
                     }),
-                ),
+                    env: { ISTIOD_CUSTOM_HOST: customHosts },
+                },
             },
             { parent: this, dependsOn: cacerts !== undefined ? [base, cacerts] : [base] },
         );
