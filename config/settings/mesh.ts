@@ -188,9 +188,7 @@ export const meshSettings = {
         default: "",
         description:
             "On a remote: the injection webhook URL to use instead of the one derived from the discovery address (e.g. a DNS name listed in the primary's `istiodCustomHosts`). Empty: derived.",
-        schema: z.union([z.literal(""), httpsUrl], {
-            error: "expected an https:// URL such as https://istiod.mesh.example.com:15017/inject/cluster/cluster2/net/network2",
-        }),
+        schema: z.union([z.literal(""), httpsUrl]),
     }),
     remoteApiServer: setting<string>({
         key: "remoteApiServer",
@@ -199,7 +197,7 @@ export const meshSettings = {
         default: "",
         description:
             "On a remote: the API server URL the primary's istiod uses to read this cluster (exported as a secret). Empty: taken from `kubeconfig`, or from the ambient kubeconfig's `kubeContext`. Set it when istiod must use another endpoint than you do (e.g. a private one).",
-        schema: z.union([z.literal(""), z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/)], { error: "expected an https:// API server URL such as https://ABC123.gr7.us-east-1.eks.amazonaws.com" }),
+        schema: z.union([z.literal(""), z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { error: "expected an https:// API server URL such as https://ABC123.gr7.us-east-1.eks.amazonaws.com" })]),
     }),
     remoteApiServerCaData: setting<string>({
         key: "remoteApiServerCaData",
@@ -208,7 +206,7 @@ export const meshSettings = {
         default: "",
         description:
             "On a remote: the API server's CA bundle, base64-encoded PEM (`certificate-authority-data`). Empty: taken from the same kubeconfig as the server.",
-        schema: z.union([z.literal(""), z.string().refine(isBase64Pem)], { error: "expected base64-encoded PEM certificates (certificate-authority-data of a kubeconfig)" }),
+        schema: z.union([z.literal(""), z.string().refine(isBase64Pem, { error: "expected base64-encoded PEM certificates (certificate-authority-data of a kubeconfig)" })]),
     }),
 };
 
