@@ -36,7 +36,7 @@ describe("the primary's mesh (IstioPrimary)", () => {
 
     it("installs base, istiod and the east-west gateway at one pinned version from the Istio repository", () => {
         const releases = ofType(p, release).map(inputsOf);
-        assert.deepEqual(releases.map((r) => [r.name, r.chart, r.version, r.repositoryOpts?.repo, r.namespace]).sort(), [
+        assert.deepEqual(releases.map((r): unknown[] => [r.name, r.chart, r.version, r.repositoryOpts?.repo, r.namespace]).sort(), [
             ["istio-base", "base", "1.30.5", "https://istio-release.storage.googleapis.com/charts", "istio-system"],
             ["istio-eastwestgateway", "gateway", "1.30.5", "https://istio-release.storage.googleapis.com/charts", "istio-system"],
             ["istiod", "istiod", "1.30.5", "https://istio-release.storage.googleapis.com/charts", "istio-system"],
@@ -243,7 +243,7 @@ describe("remote secrets on the primary (RemoteClusterSecret)", () => {
         it(`plans with ${count} deployed remote(s): one secret each, distinct names`, async () => {
             const p = await planned("primary", { overrides: { set: { remoteStacks: remotes.slice(0, Math.max(count, 1)) } }, samples: lookup(remotes.slice(0, count)) });
             const secrets = ofType(p, "kubernetes:core/v1:Secret").map(inputsOf).filter((s) => s.metadata.labels?.["istio/multiCluster"] === "true");
-            const names = secrets.map((s) => s.metadata.name);
+            const names = secrets.map((s): unknown => s.metadata.name);
             assert.deepEqual(names, ["cluster-a", "cluster-b", "cluster-c"].slice(0, count).map((c) => `istio-remote-secret-${c}`));
             for (const s of secrets) {
                 const cluster = s.metadata.annotations["networking.istio.io/cluster"] as string;
