@@ -1,4 +1,8 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { registry } from "../../config/registry";
 import type { StackSample } from "../../offline/engine";
 import { readSamples } from "../../offline/samples";
 import { containsSecret } from "../../offline/values";
@@ -139,6 +143,28 @@ describe("a remote's mesh (IstioRemote)", () => {
         assert.equal(outputsOf(up).apiServer, "https://k2.example.com");
         assert.equal(outputsOf(up).apiServerCaData, "Q0E=");
         assert.ok(containsSecret(up.evaluation.outputs["apiServer"]) && containsSecret(up.evaluation.outputs["apiServerCaData"]));
+    });
+
+    it("plans a second remote added as the README says (new stack file, its own context)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "remote-eu-"));
+        const file = path.join(dir, "Pulumi.remote-eu.yaml");
+        fs.writeFileSync(file, [
+            "config:",
+            "  mesh-ingress:role: remote",
+            "  mesh-ingress:clusterName: cluster3",
+            "  mesh-ingress:network: network3",
+            "  mesh-ingress:kubeContext: cluster3",
+            "  mesh-ingress:awsRegion: eu-west-1",
+            "  mesh-ingress:primaryStack: acme/mesh-ingress/primary",
+        ].join("\n"));
+        const eu = await planned("remote-eu", { configFile: file, up: true });
+        assert.deepEqual(eu.document.violations, []);
+        assert.equal(inputsOf(one(eu, release, "cluster3-mesh-istiod")).values.istiodRemote.injectionURL, `https://${hostname}:15017/inject/cluster/cluster3/net/network3`);
+        assert.equal(outputsOf(eu).apiServer, "https://cluster3.k8s.example.com");
+    });
+
+    it("keeps the primary sample at the default Istio version", () => {
+        assert.equal(primarySample.outputs["istioVersion"], registry.istioVersion.default);
     });
 
     it("refuses a remote on another Istio version than its primary", async () => {
