@@ -196,6 +196,10 @@ describe("the primary's mesh (IstioPrimary)", () => {
             assert.ok(dependsOn(ca, release, "cluster1-mesh-istiod").includes("cluster1-mesh-cacerts"));
         });
 
+        it("creates only objects that conform to the upstream schemas", async () => {
+            assert.deepEqual(await invalidObjects(ca.evaluation.resources), []);
+        });
+
         it("exports the plug-in root, without reading istio-ca-root-cert", () => {
             assert.equal(outputsOf(ca).caRootCert, "ROOT-CERT");
             assert.equal(outputsOf(ca).caMode, "plug-in");
@@ -252,6 +256,7 @@ describe("remote secrets on the primary (RemoteClusterSecret)", () => {
                 assert.equal(kubeconfig.clusters[0]?.cluster.server, `https://${cluster}.example.com`);
             }
             assert.deepEqual(outputsOf(p).remoteClusters, ["cluster-a", "cluster-b", "cluster-c"].slice(0, count));
+            assert.deepEqual(await invalidObjects(p.evaluation.resources), []);
             assert.deepEqual(p.document.warnings.length, count === 0 ? 1 : 0);
         });
     }
