@@ -10,6 +10,9 @@ export const offlineAccountId = "123456789012";
 
 type Inputs = Record<string, unknown>;
 
+/** A placeholder in PEM armour, not a certificate. */
+export const offlinePem = "-----BEGIN CERTIFICATE-----\nb2ZmbGluZSBwbGFjZWhvbGRlciwgbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+
 /** Fields a provider would compute for a newly created resource of `type`. */
 export function computedState(type: string, name: string, inputs: Inputs): Inputs {
     if (type.startsWith("aws:iam/")) {
@@ -19,6 +22,18 @@ export function computedState(type: string, name: string, inputs: Inputs): Input
     }
     if (type === "kubernetes:core/v1:Service") {
         return { status: { loadBalancer: { ingress: [{ hostname: `${name}-0123456789abcdef.elb.us-east-1.amazonaws.com` }] } } };
+    }
+    if (type === "kubernetes:helm.sh/v3:Release") {
+        const name_ = typeof inputs["name"] === "string" ? inputs["name"] : name;
+        return { status: { name: name_, namespace: inputs["namespace"], chart: inputs["chart"], version: inputs["version"], status: "deployed", revision: 1 } };
+    }
+    if (type === "kubernetes:core/v1:Secret" && inputs["type"] === "kubernetes.io/service-account-token") {
+        // What the token controller writes; a placeholder, not a token.
+        return { data: { token: Buffer.from(`offline-token-${name}`).toString("base64"), "ca.crt": Buffer.from(offlinePem).toString("base64") } };
+    }
+    if (type === "kubernetes:core/v1:ConfigMap" && name.endsWith("ca-root-cert")) {
+        // Read back from istio-ca-root-cert, which istiod writes once it runs.
+        return { data: { "root-cert.pem": offlinePem } };
     }
     if (type.startsWith("random:index/")) {
         return { result: `${name}-x7k2`, hex: "5f3a9c1e" };

@@ -1,4 +1,7 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/problems";
 import { evaluate, EvaluationTimeout, type Evaluation, type Program, type RecordedResource, type SampleLookup } from "./engine";
@@ -15,6 +18,31 @@ import { plain, redact } from "./values";
 
 /** The project's root folder (where Pulumi.yaml and index.ts are). */
 export const projectDir = path.resolve(__dirname, "..");
+
+/** The ambient kubeconfig of every offline plan (contexts cluster1 and cluster2, no credentials). */
+export const ambientKubeconfig = path.join(projectDir, "offline", "ambient-kubeconfig.yaml");
+
+/**
+ * The ambient kubeconfig a plan runs with: the shipped sample, plus (in a temporary file)
+ * an example cluster for a context the sample lacks, so that a new stack such as
+ * `remote-eu` on context `cluster3` plans too. No credentials, placeholder CA data.
+ */
+export function offlineKubeconfigFor(context: string | undefined): string {
+    const sample = fs.readFileSync(ambientKubeconfig, "utf8");
+    const doc = parseYaml(sample) as { contexts: { name: string }[]; clusters: { name: string; cluster: Record<string, unknown> }[] };
+    if (context === undefined || context === "" || doc.contexts.some((c) => c.name === context)) return ambientKubeconfig;
+    const ca = doc.clusters[0]?.cluster["certificate-authority-data"];
+    const extra = {
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: context, cluster: { server: `https://${context}.k8s.example.com`, "certificate-authority-data": ca } }],
+        contexts: [{ name: context, context: { cluster: context, user: "offline" } }],
+        users: [{ name: "offline", user: {} }],
+    };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mesh-ingress-kubeconfig-")), "config");
+    fs.writeFileSync(file, stringifyYaml(extra));
+    return [ambientKubeconfig, file].join(path.delimiter);
+}
 
 /** One resource of the plan document. */
 export interface PlanResource {
@@ -109,14 +137,23 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         const file = options.configFile ? path.resolve(options.configFile) : stackFilePath(projectDir, options.stack);
         const configuration = applyOverrides(project.name, readStackConfiguration(project, file), options.overrides);
         placeholders = configuration.placeholders;
-        evaluation = await evaluate(await loadProgram(), {
-            project: project.name,
-            stack: options.stack,
-            preview: !(options.up ?? false),
-            config: configuration.values,
-            secretKeys: configuration.secretKeys,
-            samples: options.samples ?? sampleLookup(readSamples()),
-        });
+        // A stack on kubeContext reads the ambient kubeconfig (as the provider does): offline
+        // it is the shipped sample, never the machine's own.
+        const ambient = process.env["KUBECONFIG"];
+        process.env["KUBECONFIG"] = offlineKubeconfigFor(configuration.values[`${project.name}:kubeContext`]);
+        try {
+            evaluation = await evaluate(await loadProgram(), {
+                project: project.name,
+                stack: options.stack,
+                preview: !(options.up ?? false),
+                config: configuration.values,
+                secretKeys: configuration.secretKeys,
+                samples: options.samples ?? sampleLookup(readSamples()),
+            });
+        } finally {
+            if (ambient === undefined) delete process.env["KUBECONFIG"];
+            else process.env["KUBECONFIG"] = ambient;
+        }
     } catch (e) {
         if (ConfigError.isInstance(e)) return { kind: "invalid", lines: e.problems.map((p) => p.line) };
         if (e instanceof StackFileError) return { kind: "invalid", lines: [e.message] };

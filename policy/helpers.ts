@@ -17,3 +17,11 @@ export function at(value: unknown, path: string): unknown {
 export function isBuiltin(type: string): boolean {
     return type.startsWith("pulumi:providers:") || type === "pulumi:pulumi:StackReference" || type === "pulumi:pulumi:Stack";
 }
+
+/**
+ * True for this program's own component resources (type `mesh-ingress:<concern>:<Name>`):
+ * they create nothing themselves and carry no provider; their children inherit it.
+ */
+export function isOwnComponent(type: string): boolean {
+    return type.startsWith("mesh-ingress:");
+}

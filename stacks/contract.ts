@@ -4,8 +4,19 @@
  * (offline/samples) follow the same lists.
  */
 
-/** What the primary exports and every remote reads. */
-export const primaryOutputsForRemotes = ["clusterName", "network", "meshId"] as const;
+/**
+ * What the primary exports and every remote reads: its identity, where istiod is
+ * (`discoveryAddress`: the east-west load balancer's hostname or IP), the Istio version
+ * every remote must run, and the mesh's root certificate (PEM; public, so plain).
+ */
+export const primaryOutputsForRemotes = ["clusterName", "network", "meshId", "discoveryAddress", "istioVersion", "caRootCert"] as const;
 
-/** What each remote exports and the primary reads. */
-export const remoteOutputsForPrimary = ["clusterName", "network"] as const;
+/**
+ * What each remote exports and the primary reads: its identity, and what the remote
+ * secret's kubeconfig is made of: the API server URL, the cluster's CA data and the
+ * bearer token of `istio-reader-service-account`.
+ */
+export const remoteOutputsForPrimary = ["clusterName", "network", "apiServer", "apiServerCaData", "readerToken"] as const;
+
+/** The remote outputs that are credentials: exported as secrets, read only as secrets. */
+export const remoteSecretOutputs = ["apiServer", "apiServerCaData", "readerToken"] as const;

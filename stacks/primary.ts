@@ -3,7 +3,9 @@ import type { ClusterProviders } from "../components/providers";
 import { ConfigError, invalid } from "../config/problems";
 import type { Settings } from "../config/registry";
 import type { Problem } from "../config/setting";
-import { remoteOutputsForPrimary } from "./contract";
+import { IstioPrimary, type IstioPrimaryArgs } from "../components/mesh/istio-primary";
+import { RemoteClusterSecret } from "../components/mesh/remote-cluster-secret";
+import { remoteOutputsForPrimary, remoteSecretOutputs } from "./contract";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -11,15 +13,76 @@ import { readStack, type ReferencedStack } from "./references";
  * secret for each deployed remote stack it lists.
  */
 export async function primaryStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
-    void providers;
     const remotes = await readRemotes(settings);
+    const mesh = meshOfPrimary(settings, providers, remotes);
     return {
         role: settings.role,
         clusterName: settings.clusterName,
         network: settings.network,
         meshId: settings.meshId,
+        ...mesh,
         remoteClusters: remotes.deployed.map((r) => r.plain<string>("clusterName")),
         pendingRemoteStacks: remotes.pending,
+    };
+}
+
+// ---- Mesh (Istio): the control plane and one remote secret per deployed remote ----
+
+/** Creates the primary's part of the mesh; returns the outputs the remotes read. */
+function meshOfPrimary(settings: Settings, providers: ClusterProviders, remotes: RemoteStacks): Record<string, unknown> {
+    const opts = { providers: { kubernetes: providers.kubernetes } };
+    const ca = [settings.istioCaCert, settings.istioCaKey, settings.istioCaRootCert, settings.istioCaCertChain];
+    const [cert, key, rootCert, certChain] = ca;
+    const mesh = new IstioPrimary(
+        `${settings.clusterName}-mesh`,
+        {
+            clusterName: settings.clusterName,
+            network: settings.network,
+            meshId: settings.meshId,
+            chart: { repository: settings.istioChartRepository, version: settings.istioVersion },
+            istiod: {
+                replicas: settings.istiodReplicas,
+                pdbMinAvailable: settings.istiodPdbMinAvailable,
+                resources: settings.istiodResources,
+                customHosts: settings.istiodCustomHosts,
+            },
+            eastWest: eastWestOf(settings),
+            ...(cert && key && rootCert && certChain ? { pluginCa: { cert, key, rootCert, certChain } } : {}),
+            monitoring: settings.monitoringEnabled,
+        },
+        opts,
+    );
+    const remoteSecrets = remotes.deployed.map((remote) => {
+        const clusterName = remote.plain<string>("clusterName");
+        return new RemoteClusterSecret(
+            `${settings.clusterName}-remote-${clusterName}`,
+            {
+                clusterName,
+                namespace: mesh.namespace.metadata.name,
+                server: remote.secret<string>("apiServer"),
+                caData: remote.secret<string>("apiServerCaData"),
+                token: remote.secret<string>("readerToken"),
+            },
+            opts,
+        );
+    });
+    return {
+        discoveryAddress: mesh.discoveryAddress,
+        istioVersion: settings.istioVersion,
+        caRootCert: mesh.caRootCert,
+        caMode: ca.every((v) => v !== undefined) ? "plug-in" : "self-signed",
+        remoteSecrets: remoteSecrets.map((s) => s.secret.metadata.name),
+    };
+}
+
+/** The east-west gateway's settings, the same on every cluster. */
+export function eastWestOf(settings: Settings): IstioPrimaryArgs["eastWest"] {
+    return {
+        minReplicas: settings.eastWestGatewayReplicas,
+        maxReplicas: settings.eastWestGatewayMaxReplicas,
+        serviceAnnotations: settings.eastWestGatewayServiceAnnotations,
+        externalTrafficPolicy: settings.eastWestGatewayExternalTrafficPolicy,
+        sourceRanges: settings.eastWestGatewaySourceRanges,
     };
 }
 
@@ -50,6 +113,12 @@ export async function readRemotes(settings: Settings): Promise<RemoteStacks> {
                 `Remote stack '${name}' does not export ${remote.missing.join(", ")}: it was deployed by an older version of this program. Run pulumi up -s ${name} first.`,
             );
         } else {
+            const plainCredentials = remoteSecretOutputs.filter((o) => !remote.isSecret(o));
+            if (plainCredentials.length > 0) {
+                void pulumi.log.warn(
+                    `Remote stack '${name}' exports ${plainCredentials.join(", ")} in plain text; they are credentials. Run pulumi up -s ${name} with this program, which exports them as secrets.`,
+                );
+            }
             deployed.push(remote);
         }
     }

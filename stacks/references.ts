@@ -13,6 +13,8 @@ export interface ReferencedStack {
      * stack exported it as a secret: such a value must stay an Output.
      */
     plain<T>(output: string): T;
+    /** Whether the other stack exported the output as a secret. */
+    isSecret(output: string): boolean;
     /** An output as a Pulumi secret, whether or not the other stack marked it secret. */
     secret<T>(output: string): pulumi.Output<T>;
 }
@@ -46,6 +48,9 @@ export async function readStack(
                 throw new pulumi.RunError(`Stack '${stackName}' exports '${output}' as a secret, but this program reads it as a plain value.`);
             }
             return d.value as T;
+        },
+        isSecret(output: string): boolean {
+            return details.get(output)?.secretValue !== undefined;
         },
         secret<T>(output: string): pulumi.Output<T> {
             return pulumi.secret(reference.requireOutput(output)) as pulumi.Output<T>;

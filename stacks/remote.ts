@@ -3,7 +3,11 @@ import type { ClusterProviders } from "../components/providers";
 import { ConfigError, invalid } from "../config/problems";
 import type { Settings } from "../config/registry";
 import type { Problem } from "../config/setting";
+import { injectionMode } from "../components/mesh/charts";
+import { IstioRemote } from "../components/mesh/istio-remote";
+import { remoteClusterEndpoint } from "./cluster-endpoint";
 import { primaryOutputsForRemotes } from "./contract";
+import { eastWestOf } from "./primary";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -11,7 +15,6 @@ import { readStack, type ReferencedStack } from "./references";
  * reads through a stack reference.
  */
 export async function remoteStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
-    void providers;
     const primary = await readPrimary(settings);
     return {
         role: settings.role,
@@ -19,6 +22,38 @@ export async function remoteStack(settings: Settings, providers: ClusterProvider
         network: settings.network,
         primaryClusterName: primary.plain<string>("clusterName"),
         meshId: primary.plain<string>("meshId"),
+        ...meshOfRemote(settings, providers, primary),
+    };
+}
+
+// ---- Mesh (Istio): the remote profile, and what the primary needs for the remote secret ----
+
+/** Creates the remote's part of the mesh; returns the outputs the primary reads. */
+function meshOfRemote(settings: Settings, providers: ClusterProviders, primary: ReferencedStack): Record<string, unknown> {
+    const discoveryAddress = primary.plain<string>("discoveryAddress");
+    const remote = new IstioRemote(
+        `${settings.clusterName}-mesh`,
+        {
+            clusterName: settings.clusterName,
+            network: settings.network,
+            primaryClusterName: primary.plain<string>("clusterName"),
+            discoveryAddress,
+            injection: settings.istioRemoteInjection,
+            injectionUrl: settings.istioInjectionUrl,
+            caRootCert: primary.plain<string>("caRootCert"),
+            chart: { repository: settings.istioChartRepository, version: settings.istioVersion },
+            eastWest: eastWestOf(settings),
+        },
+        { providers: { kubernetes: providers.kubernetes } },
+    );
+    const endpoint = remoteClusterEndpoint(settings);
+    return {
+        istioVersion: settings.istioVersion,
+        injectionMode: injectionMode({ discoveryAddress, injection: settings.istioRemoteInjection, injectionUrl: settings.istioInjectionUrl }),
+        eastWestAddress: remote.eastWest.address,
+        apiServer: endpoint.server,
+        apiServerCaData: endpoint.caData,
+        readerToken: remote.readerToken,
     };
 }
 
@@ -44,6 +79,10 @@ export async function readPrimary(settings: Settings): Promise<ReferencedStack> 
     const primaryNetwork = primary.plain<string>("network");
     if (primaryCluster === settings.clusterName) {
         problems.push(invalid("clusterName", settings.clusterName, `expected a name other than the primary's ('${primaryCluster}' in ${name})`));
+    }
+    const primaryVersion = primary.plain<string>("istioVersion");
+    if (primaryVersion !== settings.istioVersion) {
+        problems.push(invalid("istioVersion", settings.istioVersion, `expected the primary's Istio version ('${primaryVersion}' in ${name}); a remote runs the same charts as its control plane`));
     }
     if (primaryNetwork === settings.network) {
         problems.push(invalid("network", settings.network, `expected a network other than the primary's ('${primaryNetwork}' in ${name}); this program builds a multi-network mesh`));

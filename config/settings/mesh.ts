@@ -1,7 +1,44 @@
 import { invalid, missing } from "../problems";
-import { setting, type CrossRule } from "../setting";
-import { dnsLabel } from "../validators";
+import { secretSetting, setting, type CrossRule, type Problem } from "../setting";
+import {
+    bytes,
+    chartRepository,
+    cidr,
+    cpuQuantity,
+    dnsLabel,
+    dnsName,
+    exactVersion,
+    integerBetween,
+    memoryQuantity,
+    millicores,
+    stringMap,
+} from "../validators";
 import { z } from "zod";
+
+/** Requests and limits of one container. */
+export interface ContainerResources {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+const resources = z.strictObject(
+    {
+        requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }, { error: "expected an object with cpu and memory" }),
+        limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }, { error: "expected an object with cpu and memory" }),
+    },
+    { error: "expected an object with requests and limits, each with cpu and memory" },
+);
+
+/** The AWS Load Balancer Controller annotations of an internet-facing NLB that targets pod IPs. */
+export const awsNlbIpAnnotations: Readonly<Record<string, string>> = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+};
+
+const httpsUrl = z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d{1,5})?\/\S*$/, {
+    error: "expected an https:// URL such as https://istiod.mesh.example.com:15017/inject/cluster/cluster2/net/network2",
+});
 
 /** The Istio mesh: its identity and, on the primary, its control plane. */
 export const meshSettings = {
@@ -14,7 +51,172 @@ export const meshSettings = {
             "On the primary: the mesh's id (`global.meshID`), a DNS label shared by every cluster. Remotes read it from the primary, so it stays empty there.",
         schema: z.union([z.literal(""), dnsLabel], { error: "expected a DNS label such as mesh1" }),
     }),
+    istioChartRepository: setting<string>({
+        key: "istioChartRepository",
+        area: "mesh",
+        type: "string",
+        default: "https://istio-release.storage.googleapis.com/charts",
+        description:
+            "Where the Istio charts `base`, `istiod` and `gateway` come from: an https:// Helm repository, or an oci:// registry such as `oci://registry.istio.io/release/charts`.",
+        schema: chartRepository,
+    }),
+    istioVersion: setting<string>({
+        key: "istioVersion",
+        area: "mesh",
+        type: "string",
+        default: "1.30.5",
+        description:
+            "The exact version of every Istio chart (base, istiod, gateway) on this cluster. Remotes must run the primary's version: a remote whose version differs is rejected.",
+        schema: exactVersion,
+    }),
+    istiodReplicas: setting<number>({
+        key: "istiodReplicas",
+        area: "mesh",
+        type: "integer",
+        default: 3,
+        description:
+            "On the primary: istiod replicas (`replicaCount` with `autoscaleEnabled=false`, so the count really takes effect), spread over distinct nodes by a required anti-affinity. At least 3.",
+        schema: integerBetween(1, 15),
+    }),
+    istiodPdbMinAvailable: setting<number>({
+        key: "istiodPdbMinAvailable",
+        area: "mesh",
+        type: "integer",
+        default: 2,
+        description:
+            "On the primary: `minAvailable` of the istiod chart's own PodDisruptionBudget (`pdb.minAvailable`). At least 1 and below `istiodReplicas`, so a node can still be drained.",
+        schema: integerBetween(1, 14),
+    }),
+    istiodResources: setting<ContainerResources>({
+        key: "istiodResources",
+        area: "mesh",
+        type: "object",
+        default: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+        description: "On the primary: istiod's container requests and limits (`resources`). Requests may not exceed limits.",
+        schema: resources,
+    }),
+    istiodCustomHosts: setting<string[]>({
+        key: "istiodCustomHosts",
+        area: "mesh",
+        type: "array",
+        items: "string",
+        default: [],
+        description:
+            "On the primary: extra DNS names istiod's serving certificate covers (`ISTIOD_CUSTOM_HOST`), e.g. a DNS name of the east-west load balancer used in a remote's `istioInjectionUrl`. The load balancer's own hostname is added automatically.",
+        schema: z.array(dnsName, { error: "expected a list of DNS names" }),
+    }),
+    eastWestGatewayReplicas: setting<number>({
+        key: "eastWestGatewayReplicas",
+        area: "mesh",
+        type: "integer",
+        default: 2,
+        description: "Minimum replicas of this cluster's east-west gateway (the HPA's `minReplicas`); its PodDisruptionBudget keeps one available. At least 2.",
+        schema: integerBetween(2, 50),
+    }),
+    eastWestGatewayMaxReplicas: setting<number>({
+        key: "eastWestGatewayMaxReplicas",
+        area: "mesh",
+        type: "integer",
+        default: 5,
+        description: "Maximum replicas of the east-west gateway (the HPA's `maxReplicas`); not below `eastWestGatewayReplicas`.",
+        schema: integerBetween(2, 100),
+    }),
+    eastWestGatewayServiceAnnotations: setting<Record<string, string>>({
+        key: "eastWestGatewayServiceAnnotations",
+        area: "mesh",
+        type: "object",
+        default: { ...awsNlbIpAnnotations },
+        description:
+            "Annotations of the east-west gateway's LoadBalancer Service. The default asks the AWS Load Balancer Controller for an internet-facing NLB with IP targets; replace them for other clouds.",
+        schema: stringMap,
+    }),
+    eastWestGatewayExternalTrafficPolicy: setting<"Local" | "Cluster">({
+        key: "eastWestGatewayExternalTrafficPolicy",
+        area: "mesh",
+        type: "string",
+        default: "Local",
+        description: "`externalTrafficPolicy` of the east-west gateway's Service: `Local` keeps client addresses and skips the extra kube-proxy hop.",
+        schema: z.enum(["Local", "Cluster"], { error: "expected 'Local' or 'Cluster'" }),
+    }),
+    eastWestGatewaySourceRanges: setting<string[]>({
+        key: "eastWestGatewaySourceRanges",
+        area: "mesh",
+        type: "array",
+        items: "string",
+        default: [],
+        description:
+            "CIDR blocks allowed to reach the east-west load balancer (`loadBalancerSourceRanges`): the other clusters' egress addresses. Empty: open to the Internet (mTLS still protects the mesh, but istiod's ports are reachable).",
+        schema: z.array(cidr, { error: "expected a list of CIDR blocks" }),
+    }),
+    istioCaCert: secretSetting({
+        key: "istioCaCert",
+        area: "mesh",
+        description: "On the primary, optional plug-in CA: the intermediate CA certificate (PEM, `ca-cert.pem` of Secret `cacerts`). Set all four `istioCa*` settings or none.",
+        schema: z.string(),
+    }),
+    istioCaKey: secretSetting({
+        key: "istioCaKey",
+        area: "mesh",
+        description: "On the primary, optional plug-in CA: the intermediate CA's private key (PEM, `ca-key.pem`).",
+        schema: z.string(),
+    }),
+    istioCaRootCert: secretSetting({
+        key: "istioCaRootCert",
+        area: "mesh",
+        description: "On the primary, optional plug-in CA: the root certificate (PEM, `root-cert.pem`) every cluster of the mesh trusts.",
+        schema: z.string(),
+    }),
+    istioCaCertChain: secretSetting({
+        key: "istioCaCertChain",
+        area: "mesh",
+        description: "On the primary, optional plug-in CA: the chain from the intermediate to the root (PEM, `cert-chain.pem`).",
+        schema: z.string(),
+    }),
+    istioRemoteInjection: setting<"auto" | "path" | "url">({
+        key: "istioRemoteInjection",
+        area: "mesh",
+        type: "string",
+        default: "auto",
+        description:
+            "On a remote: how its sidecar-injection webhook reaches the primary's istiod. `path`: through the `istiod` Service (`istiodRemote.injectionPath`), which needs an IP discovery address; `url`: a URL (`istiodRemote.injectionURL`), needed when the address is a hostname (istio/istio#45014); `auto` picks by the address.",
+        schema: z.enum(["auto", "path", "url"], { error: "expected 'auto', 'path' or 'url'" }),
+    }),
+    istioInjectionUrl: setting<string>({
+        key: "istioInjectionUrl",
+        area: "mesh",
+        type: "string",
+        default: "",
+        description:
+            "On a remote: the injection webhook URL to use instead of the one derived from the discovery address (e.g. a DNS name listed in the primary's `istiodCustomHosts`). Empty: derived.",
+        schema: z.union([z.literal(""), httpsUrl]),
+    }),
+    remoteApiServer: setting<string>({
+        key: "remoteApiServer",
+        area: "mesh",
+        type: "string",
+        default: "",
+        description:
+            "On a remote: the API server URL the primary's istiod uses to read this cluster (exported as a secret). Empty: taken from `kubeconfig`, or from the ambient kubeconfig's `kubeContext`. Set it when istiod must use another endpoint than you do (e.g. a private one).",
+        schema: z.union([z.literal(""), z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { error: "expected an https:// API server URL such as https://ABC123.gr7.us-east-1.eks.amazonaws.com" })]),
+    }),
+    remoteApiServerCaData: setting<string>({
+        key: "remoteApiServerCaData",
+        area: "mesh",
+        type: "string",
+        default: "",
+        description:
+            "On a remote: the API server's CA bundle, base64-encoded PEM (`certificate-authority-data`). Empty: taken from the same kubeconfig as the server.",
+        schema: z.union([z.literal(""), z.string().refine(isBase64Pem, { error: "expected base64-encoded PEM certificates (certificate-authority-data of a kubeconfig)" })]),
+    }),
 };
+
+/** True for base64 text that decodes to PEM certificates. */
+export function isBase64Pem(value: string): boolean {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+    return Buffer.from(value, "base64").toString("utf8").includes("-----BEGIN CERTIFICATE-----");
+}
+
+const caKeys = ["istioCaCert", "istioCaKey", "istioCaRootCert", "istioCaCertChain"] as const;
 
 /** Rules across the mesh settings. */
 export const meshRules: readonly CrossRule[] = [
@@ -28,6 +230,79 @@ export const meshRules: readonly CrossRule[] = [
                 return [invalid("meshId", v["meshId"], "expected to be empty on a remote (the mesh id is read from the primary stack)")];
             }
             return [];
+        },
+    },
+    {
+        keys: ["role", "istiodReplicas", "istiodPdbMinAvailable"],
+        check: (v) => {
+            const problems: Problem[] = [];
+            const replicas = v["istiodReplicas"] as number;
+            const minAvailable = v["istiodPdbMinAvailable"] as number;
+            if (v["role"] === "primary" && replicas < 3) {
+                problems.push(invalid("istiodReplicas", replicas, "expected at least 3 on the primary (a highly available control plane survives losing a node during an upgrade)"));
+            }
+            if (minAvailable >= replicas) {
+                problems.push(invalid("istiodPdbMinAvailable", minAvailable, `expected fewer than istiodReplicas (${replicas}), or no istiod pod could ever be evicted and node drains would hang`));
+            }
+            return problems;
+        },
+    },
+    {
+        keys: ["istiodResources"],
+        check: (v) => {
+            const r = v["istiodResources"] as ContainerResources;
+            const problems: Problem[] = [];
+            if (millicores(r.requests.cpu) > millicores(r.limits.cpu)) {
+                problems.push(invalid("istiodResources.requests.cpu", r.requests.cpu, `expected at most the limit (${r.limits.cpu})`));
+            }
+            if (bytes(r.requests.memory) > bytes(r.limits.memory)) {
+                problems.push(invalid("istiodResources.requests.memory", r.requests.memory, `expected at most the limit (${r.limits.memory})`));
+            }
+            return problems;
+        },
+    },
+    {
+        keys: ["eastWestGatewayReplicas", "eastWestGatewayMaxReplicas"],
+        check: (v) => {
+            const min = v["eastWestGatewayReplicas"] as number;
+            const max = v["eastWestGatewayMaxReplicas"] as number;
+            return max < min ? [invalid("eastWestGatewayMaxReplicas", max, `expected at least eastWestGatewayReplicas (${min})`)] : [];
+        },
+    },
+    {
+        keys: ["role", ...caKeys],
+        check: (v) => {
+            const set = caKeys.filter((k) => v[k] !== "");
+            if (set.length === 0) return [];
+            if (v["role"] === "remote") {
+                return set.map((k) => invalid(k, "[secret]", "expected to be empty on a remote (the primary's istiod is the mesh's only CA; its root reaches the remote through the stack reference)"));
+            }
+            if (set.length === caKeys.length) return [];
+            return caKeys
+                .filter((k) => v[k] === "")
+                .map((k) => missing(k, `a plug-in CA needs all four of ${caKeys.join(", ")}; ${set.join(", ")} ${set.length === 1 ? "is" : "are"} set`));
+        },
+    },
+    {
+        keys: ["role", "istiodCustomHosts", "istioRemoteInjection", "istioInjectionUrl", "remoteApiServer", "remoteApiServerCaData"],
+        check: (v) => {
+            const problems: Problem[] = [];
+            if (v["role"] === "primary") {
+                if (v["istioRemoteInjection"] !== "auto") {
+                    problems.push(invalid("istioRemoteInjection", v["istioRemoteInjection"], "expected 'auto' on the primary (it only applies to remotes)"));
+                }
+                for (const key of ["istioInjectionUrl", "remoteApiServer", "remoteApiServerCaData"]) {
+                    if (v[key] !== "") problems.push(invalid(key, v[key], "expected to be empty on the primary (it only applies to remotes)"));
+                }
+            } else {
+                if ((v["istiodCustomHosts"] as string[]).length > 0) {
+                    problems.push(invalid("istiodCustomHosts", v["istiodCustomHosts"], "expected an empty list on a remote (istiod runs on the primary; set it there)"));
+                }
+                if (v["istioRemoteInjection"] === "path" && v["istioInjectionUrl"] !== "") {
+                    problems.push(invalid("istioInjectionUrl", v["istioInjectionUrl"], "expected to be empty when istioRemoteInjection is 'path'"));
+                }
+            }
+            return problems;
         },
     },
 ];

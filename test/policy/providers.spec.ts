@@ -15,6 +15,10 @@ describe("policy explicit-providers", () => {
         ]);
     });
 
+    it("passes this program's components, whose children carry the provider", async () => {
+        await assertPasses(explicitProviders, { type: "mesh-ingress:mesh:IstioPrimary", name: "cluster1-mesh", props: {} });
+    });
+
     it("fails a resource without an explicit provider", async () => {
         await assertViolates(explicitProviders, namespace,
             "kubernetes:core/v1:Namespace 'istio-system' has no explicit provider; pass the stack's provider (opts.provider, or a parent with opts.providers).");
