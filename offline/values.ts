@@ -23,10 +23,12 @@ export function redact(value: unknown): unknown {
 
 /**
  * The value with secrets unwrapped (policies see secret values, as CrossGuard gives them)
- * and computed values replaced by `unknown` (the preview sentinel by default).
+ * and computed values replaced by `computedAs` (CrossGuard's preview sentinel unless
+ * given; pass `{ computedAs: undefined }` to drop them).
  */
-export function plain(value: unknown, unknown: unknown = unknownSentinel): unknown {
-    return walk(value, { secret: (inner) => plain(inner, unknown), unknown });
+export function plain(value: unknown, options: { computedAs?: unknown } = { computedAs: unknownSentinel }): unknown {
+    const computedAs = "computedAs" in options ? options.computedAs : unknownSentinel;
+    return walk(value, { secret: (inner) => plain(inner, { computedAs }), unknown: computedAs });
 }
 
 /** True when the value, anywhere inside, holds a secret. */

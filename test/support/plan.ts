@@ -46,7 +46,7 @@ export function one(p: Planned, type: string, name?: string): RecordedResource {
 
 /** A resource's inputs with secrets unwrapped and computed values as undefined. */
 export function inputsOf(r: RecordedResource): any {
-    return plain(r.inputs, undefined);
+    return plain(r.inputs, { computedAs: undefined });
 }
 
 /** True when the input at `key` is a Pulumi secret. */
@@ -56,5 +56,5 @@ export function isSecretInput(r: RecordedResource, key: string): boolean {
 
 /** The stack's outputs, plain. */
 export function outputsOf(p: Planned): any {
-    return plain(p.evaluation.outputs, undefined);
+    return plain(p.evaluation.outputs, { computedAs: undefined });
 }

@@ -42,7 +42,7 @@ export function isKubernetesObject(r: RecordedResource): boolean {
 /** The object a recorded Kubernetes resource creates: its inputs with apiVersion and kind. */
 export function objectOf(r: RecordedResource): { apiVersion: string; kind: string; [k: string]: unknown } {
     const [, apiVersion, kind] = /^kubernetes:(.+):([^:]+)$/.exec(r.type) ?? [];
-    const inputs = plain(r.inputs, "computed-value") as Record<string, unknown>;
+    const inputs = plain(r.inputs, { computedAs: "computed-value" }) as Record<string, unknown>;
     const groupVersion = (apiVersion ?? "").replace(/^core\//, "");
     const declared = (key: string, fallback: string): string => (typeof inputs[key] === "string" ? inputs[key] : fallback);
     return { ...inputs, apiVersion: declared("apiVersion", groupVersion), kind: declared("kind", kind ?? "") };
