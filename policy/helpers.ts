@@ -17,3 +17,11 @@ export function at(value: unknown, path: string): unknown {
 export function isBuiltin(type: string): boolean {
     return type.startsWith("pulumi:providers:") || type === "pulumi:pulumi:StackReference" || type === "pulumi:pulumi:Stack";
 }
+
+/**
+ * The program's own component resources (type `mesh-ingress:<concern>:<Name>`): they have
+ * no provider of their own; their children name the stack's providers.
+ */
+export function isComponent(type: string): boolean {
+    return type.startsWith("mesh-ingress:");
+}

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { isBuiltin } from "./helpers";
+import { isBuiltin, isComponent } from "./helpers";
 
 /**
  * Every resource names an explicit provider. Pulumi.yaml disables default providers;
@@ -12,7 +12,7 @@ export const explicitProviders: ResourceValidationPolicy = {
     description: "Every resource is created through an explicit provider, never a default provider built from ambient credentials.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (isBuiltin(args.type)) return;
+        if (isBuiltin(args.type) || isComponent(args.type)) return;
         const provider = args.provider;
         if (provider === undefined) {
             reportViolation(`${args.type} '${args.name}' has no explicit provider; pass the stack's provider (opts.provider, or a parent with opts.providers).`);

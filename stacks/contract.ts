@@ -5,7 +5,7 @@
  */
 
 /** What the primary exports and every remote reads. */
-export const primaryOutputsForRemotes = ["clusterName", "network", "meshId"] as const;
+export const primaryOutputsForRemotes = ["clusterName", "network", "meshId", "tlsIdentifierSets", "servedDomains"] as const;
 
 /** What each remote exports and the primary reads. */
-export const remoteOutputsForPrimary = ["clusterName", "network"] as const;
+export const remoteOutputsForPrimary = ["clusterName", "network", "tlsIdentifierSets", "servedDomains"] as const;

@@ -4,6 +4,7 @@ import { ConfigError, invalid } from "../config/problems";
 import type { Settings } from "../config/registry";
 import type { Problem } from "../config/setting";
 import { remoteOutputsForPrimary } from "./contract";
+import { buildEdge, peerOf, problemsAmongPeers } from "./edge";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -13,6 +14,13 @@ import { readStack, type ReferencedStack } from "./references";
 export async function primaryStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
     void providers;
     const remotes = await readRemotes(settings);
+
+    // TLS, edge and DNS: this cluster's certificates, ingress and records (stacks/edge.ts).
+    const peers = remotes.deployed.map(peerOf);
+    const amongRemotes = problemsAmongPeers(peers, (p) => `remoteStacks[${settings.remoteStacks.indexOf(p.name)}]`);
+    if (amongRemotes.length > 0) throw new ConfigError(amongRemotes, pulumi.getStack());
+    const edge = buildEdge(settings, providers, peers);
+
     return {
         role: settings.role,
         clusterName: settings.clusterName,
@@ -20,6 +28,7 @@ export async function primaryStack(settings: Settings, providers: ClusterProvide
         meshId: settings.meshId,
         remoteClusters: remotes.deployed.map((r) => r.plain<string>("clusterName")),
         pendingRemoteStacks: remotes.pending,
+        ...edge,
     };
 }
 

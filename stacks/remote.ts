@@ -4,6 +4,7 @@ import { ConfigError, invalid } from "../config/problems";
 import type { Settings } from "../config/registry";
 import type { Problem } from "../config/setting";
 import { primaryOutputsForRemotes } from "./contract";
+import { buildEdge, peerOf } from "./edge";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -13,12 +14,17 @@ import { readStack, type ReferencedStack } from "./references";
 export async function remoteStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
     void providers;
     const primary = await readPrimary(settings);
+
+    // TLS, edge and DNS: this cluster's certificates, ingress and records (stacks/edge.ts).
+    const edge = buildEdge(settings, providers, [peerOf(primary)]);
+
     return {
         role: settings.role,
         clusterName: settings.clusterName,
         network: settings.network,
         primaryClusterName: primary.plain<string>("clusterName"),
         meshId: primary.plain<string>("meshId"),
+        ...edge,
     };
 }
 

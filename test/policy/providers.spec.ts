@@ -15,6 +15,10 @@ describe("policy explicit-providers", () => {
         ]);
     });
 
+    it("passes the program's own components, whose children carry the providers", async () => {
+        await assertPasses(explicitProviders, { type: "mesh-ingress:edge:IngressController", name: "edge", props: {} });
+    });
+
     it("fails a resource without an explicit provider", async () => {
         await assertViolates(explicitProviders, namespace,
             "kubernetes:core/v1:Namespace 'istio-system' has no explicit provider; pass the stack's provider (opts.provider, or a parent with opts.providers).");
