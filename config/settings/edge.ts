@@ -46,7 +46,7 @@ export const securityProfileSchema = z.strictObject({
 export type SecurityProfile = DeepReadonly<z.infer<typeof securityProfileSchema>>;
 
 /** Response header names and values that ingress-nginx's custom-headers accepts. */
-const headerName = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "expected a header name of letters, digits, '-' and '_'" });
+const headerNamePattern = /^[A-Za-z0-9_-]+$/;
 const headerValue = z.string().regex(/^[A-Za-z0-9_ :;.,\\/"'?!(){}[\]@<>=\-+*#$&`|~^%]+$/, { error: "expected a header value without control characters" });
 
 /** One path of a host and the service it goes to. */
@@ -59,7 +59,14 @@ export const edgePathSchema = z.strictObject({
     port: integerBetween(1, 65535),
     namespace: dnsLabel.optional(),
     profile: dnsLabel.optional(),
-    responseHeaders: z.record(headerName, headerValue, { error: "expected a mapping of header names to values" }).optional(),
+    responseHeaders: z
+        .record(z.string(), headerValue)
+        .superRefine((headers, ctx) => {
+            for (const name of Object.keys(headers)) {
+                if (!headerNamePattern.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "expected a header name of letters, digits, '-' and '_'" });
+            }
+        })
+        .optional(),
 });
 
 /** A path as configured. */
@@ -291,7 +298,7 @@ export const edgeRules: readonly CrossRule[] = [
             const hosts = v["edgeHosts"] as EdgeHost[];
             if (hosts.length === 0) {
                 const i = sets.findIndex((s) => (s.namespace ?? edgeNamespace) === edgeNamespace);
-                return i < 0 ? [] : [invalid(`tlsCertificates[${i}].namespace`, sets[i]!.namespace ?? null, `expected a namespace of its own: the edge namespace ${edgeNamespace} exists only when the stack serves hosts (edgeHosts)`)];
+                return i < 0 ? [] : [invalid(`tlsCertificates[${i}].namespace`, sets[i]!.namespace, `expected a namespace of its own: the edge namespace ${edgeNamespace} exists only when the stack serves hosts (edgeHosts)`)];
             }
             return hosts.flatMap((h, i) => {
                 if (h.certificate === "own") return [];

@@ -152,7 +152,7 @@ export const tlsRules: readonly CrossRule[] = [
         check: (v) => (issuedSets(v).length > 0 && v["acmeEmail"] === "" ? [missing("acmeEmail", "the stack issues certificates; set the Let's Encrypt account's e-mail address")] : []),
     },
     {
-        keys: ["tlsCertificates", "edgeNamespace", "dnsHostedZoneName"],
+        keys: ["tlsCertificates", "edgeNamespace", "dnsHostedZoneName", "edgeHosts"],
         check: (v) => {
             const problems: Problem[] = [];
             const sets = v["tlsCertificates"] as CertificateSet[];
@@ -169,12 +169,13 @@ export const tlsRules: readonly CrossRule[] = [
                 });
                 if ((set.namespace ?? v["edgeNamespace"]) === v["edgeNamespace"]) {
                     if (inEdgeNamespace !== undefined) {
-                        problems.push(invalid(`${key}.namespace`, set.namespace ?? null, `expected a namespace: only one set (here '${inEdgeNamespace}') can be the controller's default certificate in the edge namespace`));
+                        problems.push(invalid(`${key}.namespace`, set.namespace, `expected a namespace: only one set (here '${inEdgeNamespace}') can be the controller's default certificate in the edge namespace`));
                     }
                     inEdgeNamespace ??= set.name;
                 }
             });
-            if (sets.length > 0 && zone === "") problems.push(missing("dnsHostedZoneName", "certificates are validated through DNS-01 in a Route53 hosted zone; name it"));
+            // (With hosts, the DNS rules name the missing zone.)
+            if (sets.length > 0 && zone === "" && (v["edgeHosts"] as unknown[]).length === 0) problems.push(missing("dnsHostedZoneName", "certificates are validated through DNS-01 in a Route53 hosted zone; name it"));
             return problems;
         },
     },

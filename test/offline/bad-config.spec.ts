@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { registry } from "../../config/registry";
 import { exitStatus, plan, projectDir, type ConfigOverrides } from "../../offline/plan";
+import { tlsEdgeCases } from "./bad-config-tls-edge";
 
 /**
  * Bad configurations: each must give the plan's exit status 2 and a one-line message
@@ -49,6 +50,7 @@ const cases: BadCase[] = [
     { stack: "remote", what: "remote stacks listed on a remote", overrides: { set: { remoteStacks: ["acme/mesh-ingress/remote-b"] } }, key: "remoteStacks", says: /only the primary controls remote clusters/ },
     { stack: "remote", what: "the primary's cluster name on a remote", overrides: { set: { clusterName: "cluster1" } }, key: "clusterName", says: /expected a name other than the primary's \('cluster1'/ },
     { stack: "remote", what: "the primary's network on a remote", overrides: { set: { network: "network1" } }, key: "network", says: /expected a network other than the primary's/ },
+    ...tlsEdgeCases,
 ];
 
 async function problemLines(stack: string, overrides: ConfigOverrides): Promise<readonly string[]> {
