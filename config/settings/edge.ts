@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { DeepReadonly } from "../registry";
-import { setCovers } from "../dns-names";
+import { hostSlug, setCovers } from "../dns-names";
 import { invalid, missing } from "../problems";
 import { setting, type CrossRule, type Problem } from "../setting";
 import {
@@ -269,6 +269,7 @@ export const edgeRules: readonly CrossRule[] = [
             const problems: Problem[] = [];
             const profiles = new Set((v["edgeSecurityProfiles"] as SecurityProfile[]).map((p) => p.name));
             const hosts = new Map<string, number>();
+            const slugs = new Map<string, string>();
             const unknownProfile = (key: string, name: string | undefined): void => {
                 if (name !== undefined && !profiles.has(name)) problems.push(invalid(key, name, `expected a profile of edgeSecurityProfiles (${[...profiles].join(", ") || "none defined"})`));
             };
@@ -276,6 +277,10 @@ export const edgeRules: readonly CrossRule[] = [
                 const key = `edgeHosts[${i}]`;
                 if (hosts.has(h.host)) problems.push(invalid(`${key}.host`, h.host, `expected each host once (edgeHosts[${String(hosts.get(h.host))}] serves it; list all its paths there)`));
                 hosts.set(h.host, i);
+                const slug = hostSlug(h.host);
+                const clash = slugs.get(slug);
+                if (clash !== undefined && clash !== h.host) problems.push(invalid(`${key}.host`, h.host, `expected a host whose object names ('${slug}') differ from ${clash}'s`));
+                slugs.set(slug, h.host);
                 unknownProfile(`${key}.profile`, h.profile);
                 const paths = new Set<string>();
                 h.paths.forEach((p, j) => {
