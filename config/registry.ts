@@ -3,6 +3,9 @@ import type { CrossRule, SecretSetting, Setting } from "./setting";
 import { clusterRules, clusterSettings } from "./settings/cluster";
 import { meshRules, meshSettings } from "./settings/mesh";
 import { observabilitySettings } from "./settings/observability";
+import { dnsRules, dnsSettings } from "./settings/dns";
+import { edgeRules, edgeSettings } from "./settings/edge";
+import { tlsRules, tlsSettings } from "./settings/tls";
 
 /**
  * Every setting the program reads, by key. Pulumi.yaml's `config:` block and the
@@ -12,10 +15,13 @@ export const registry = {
     ...clusterSettings,
     ...meshSettings,
     ...observabilitySettings,
+    ...tlsSettings,
+    ...dnsSettings,
+    ...edgeSettings,
 };
 
 /** Every rule across settings. */
-export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules];
+export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules, ...tlsRules, ...dnsRules, ...edgeRules];
 
 /** The registry's type. */
 export type Registry = typeof registry;

@@ -13,6 +13,25 @@ type Inputs = Record<string, unknown>;
 /** A placeholder in PEM armour, not a certificate. */
 export const offlinePem = "-----BEGIN CERTIFICATE-----\nb2ZmbGluZSBwbGFjZWhvbGRlciwgbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
 
+/** The hosted zone id a lookup by name answers offline. */
+export const offlineHostedZoneId = "Z0OFFLINELOOKUP000001";
+
+/** Canonical hosted zones of AWS load balancers, by type and region (as aws.lb.getHostedZoneId answers). */
+export const elbCanonicalZones: Readonly<Record<"network" | "application", Readonly<Record<string, string>>>> = {
+    network: {
+        "us-east-1": "Z26RNL4JYFTOTI",
+        "us-east-2": "ZLMOA37VPKANP",
+        "us-west-1": "Z24FKFUX50B4VW",
+        "us-west-2": "Z18D5FSROUN65G",
+        "eu-west-1": "Z2IFOLAFXWLO4F",
+    },
+    application: {
+        "us-east-1": "Z35SXDOTRQ7X7K",
+        "us-west-2": "Z1H1FL5HABSF5",
+        "eu-west-1": "Z32O12XQLNTSW2",
+    },
+};
+
 /** Fields a provider would compute for a newly created resource of `type`. */
 export function computedState(type: string, name: string, inputs: Inputs): Inputs {
     if (type.startsWith("aws:iam/")) {
@@ -50,6 +69,19 @@ export function invokeAnswer(token: string, inputs: Inputs): Inputs {
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         case "aws:index/getRegion:getRegion":
             return { name: inputs["name"] ?? "us-east-1", region: inputs["region"] ?? "us-east-1", id: "us-east-1" };
+        case "aws:lb/getHostedZoneId:getHostedZoneId": {
+            // The ELB service endpoints' canonical hosted zones (AWS general reference, "Elastic
+            // Load Balancing endpoints and quotas"); the provider answers from the same table.
+            const region = typeof inputs["region"] === "string" ? inputs["region"] : "us-east-1";
+            const type = inputs["loadBalancerType"] === "network" ? "network" : "application";
+            const zone = elbCanonicalZones[type][region];
+            if (zone === undefined) throw new Error(`the offline engine knows no ${type} load balancer zone for ${region}; add it to offline/computed.ts`);
+            return { id: zone, region, loadBalancerType: type };
+        }
+        case "aws:route53/getZone:getZone": {
+            const name = typeof inputs["name"] === "string" ? inputs["name"] : "example.com";
+            return { id: offlineHostedZoneId, zoneId: offlineHostedZoneId, name, arn: `arn:aws:route53:::hostedzone/${offlineHostedZoneId}`, privateZone: false, nameServers: [], resourceRecordSetCount: 2 };
+        }
         default:
             throw new Error(`the offline engine has no answer for the provider function ${token}; add one to offline/computed.ts`);
     }

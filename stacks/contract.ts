@@ -9,14 +9,34 @@
  * (`discoveryAddress`: the east-west load balancer's hostname or IP), the Istio version
  * every remote must run, and the mesh's root certificate (PEM; public, so plain).
  */
-export const primaryOutputsForRemotes = ["clusterName", "network", "meshId", "discoveryAddress", "istioVersion", "caRootCert"] as const;
+export const primaryOutputsForRemotes = [
+    "clusterName",
+    "network",
+    "meshId",
+    "discoveryAddress",
+    "istioVersion",
+    "caRootCert",
+    // TLS and edge (stacks/edge.ts): identifier sets issued and domains served, so that no
+    // set is issued twice in the mesh and shared domains agree on their routing.
+    "tlsIdentifierSets",
+    "servedDomains",
+] as const;
 
 /**
  * What each remote exports and the primary reads: its identity, and what the remote
  * secret's kubeconfig is made of: the API server URL, the cluster's CA data and the
  * bearer token of `istio-reader-service-account`.
  */
-export const remoteOutputsForPrimary = ["clusterName", "network", "apiServer", "apiServerCaData", "readerToken"] as const;
+export const remoteOutputsForPrimary = [
+    "clusterName",
+    "network",
+    "apiServer",
+    "apiServerCaData",
+    "readerToken",
+    // TLS and edge (stacks/edge.ts).
+    "tlsIdentifierSets",
+    "servedDomains",
+] as const;
 
 /** The remote outputs that are credentials: exported as secrets, read only as secrets. */
 export const remoteSecretOutputs = ["apiServer", "apiServerCaData", "readerToken"] as const;

@@ -6,6 +6,7 @@ import type { Problem } from "../config/setting";
 import { IstioPrimary, type IstioPrimaryArgs } from "../components/mesh/istio-primary";
 import { RemoteClusterSecret } from "../components/mesh/remote-cluster-secret";
 import { remoteOutputsForPrimary, remoteSecretOutputs } from "./contract";
+import { buildEdge, peerOf, problemsAmongPeers } from "./edge";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -15,6 +16,13 @@ import { readStack, type ReferencedStack } from "./references";
 export async function primaryStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
     const remotes = await readRemotes(settings);
     const mesh = meshOfPrimary(settings, providers, remotes);
+
+    // TLS, edge and DNS: this cluster's certificates, ingress and records (stacks/edge.ts).
+    const peers = remotes.deployed.map(peerOf);
+    const amongRemotes = problemsAmongPeers(peers, (p) => `remoteStacks[${settings.remoteStacks.indexOf(p.name)}]`);
+    if (amongRemotes.length > 0) throw new ConfigError(amongRemotes, pulumi.getStack());
+    const edge = buildEdge(settings, providers, peers);
+
     return {
         role: settings.role,
         clusterName: settings.clusterName,
@@ -23,6 +31,7 @@ export async function primaryStack(settings: Settings, providers: ClusterProvide
         ...mesh,
         remoteClusters: remotes.deployed.map((r) => r.plain<string>("clusterName")),
         pendingRemoteStacks: remotes.pending,
+        ...edge,
     };
 }
 

@@ -8,6 +8,7 @@ import { IstioRemote } from "../components/mesh/istio-remote";
 import { remoteClusterEndpoint } from "./cluster-endpoint";
 import { primaryOutputsForRemotes } from "./contract";
 import { eastWestOf } from "./primary";
+import { buildEdge, peerOf } from "./edge";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -16,6 +17,10 @@ import { readStack, type ReferencedStack } from "./references";
  */
 export async function remoteStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
     const primary = await readPrimary(settings);
+
+    // TLS, edge and DNS: this cluster's certificates, ingress and records (stacks/edge.ts).
+    const edge = buildEdge(settings, providers, [peerOf(primary)]);
+
     return {
         role: settings.role,
         clusterName: settings.clusterName,
@@ -23,6 +28,7 @@ export async function remoteStack(settings: Settings, providers: ClusterProvider
         primaryClusterName: primary.plain<string>("clusterName"),
         meshId: primary.plain<string>("meshId"),
         ...meshOfRemote(settings, providers, primary),
+        ...edge,
     };
 }
 

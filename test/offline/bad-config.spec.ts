@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { registry } from "../../config/registry";
 import { exitStatus, plan, projectDir, type ConfigOverrides } from "../../offline/plan";
+import { tlsEdgeCases } from "./bad-config-tls-edge";
 
 /**
  * Bad configurations: each must give the plan's exit status 2 and a one-line message
@@ -76,6 +77,8 @@ const cases: BadCase[] = [
     { stack: "remote", what: "CA data that is not base64 PEM", overrides: { set: { remoteApiServerCaData: "not-base64!" } }, key: "remoteApiServerCaData", says: /expected base64-encoded PEM certificates/ },
     { stack: "remote", what: "an API server over plain http", overrides: { set: { remoteApiServer: "http://k.example.com" } }, key: "remoteApiServer", says: /expected an https:\/\/ API server URL/ },
     { stack: "remote", what: "another Istio version than the primary's", overrides: { set: { istioVersion: "1.30.4" } }, key: "istioVersion", says: /expected the primary's Istio version \('1\.30\.5'/ },
+    // TLS, DNS and edge (test/offline/bad-config-tls-edge.ts)
+    ...tlsEdgeCases,
 ];
 
 async function problemLines(stack: string, overrides: ConfigOverrides): Promise<readonly string[]> {

@@ -27,7 +27,7 @@ describe("a remote's mesh (IstioRemote)", () => {
     });
 
     it("labels istio-system with its network and names its control plane cluster", () => {
-        assert.deepEqual(inputsOf(one(p, "kubernetes:core/v1:Namespace")).metadata, {
+        assert.deepEqual(inputsOf(one(p, "kubernetes:core/v1:Namespace", "cluster2-mesh-namespace")).metadata, {
             name: "istio-system",
             labels: { "topology.istio.io/network": "network2" },
             annotations: { "topology.istio.io/controlPlaneClusters": "cluster1" },
@@ -83,7 +83,7 @@ describe("a remote's mesh (IstioRemote)", () => {
         const gateway = inputsOf(one(p, release, "cluster2-mesh-eastwest-release"));
         assert.equal(gateway.values.networkGateway, "network2");
         assert.equal(gateway.skipAwait, true);
-        const service = inputsOf(one(p, "kubernetes:core/v1:Service"));
+        const service = inputsOf(one(p, "kubernetes:core/v1:Service", "cluster2-mesh-eastwest-service"));
         assert.deepEqual(service.metadata.labels, { app: "istio-eastwestgateway", istio: "eastwestgateway", "topology.istio.io/network": "network2" });
         assert.equal(service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"], "ip");
         const cross = inputsOf(one(p, "kubernetes:networking.istio.io/v1:Gateway"));
