@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { allSettings, registry } from "../../config/registry";
 import { projectDir } from "../../offline/plan";
-import { pulumiYaml, readmeWithTable } from "../../scripts/gen";
+import { graphedStacks, graphMarkers, pulumiYaml, readmeGraphs, readmeWithGraphs, readmeWithTable } from "../../scripts/gen";
+import { parseMermaid } from "../support/mermaid";
 
 describe("generated files (npm run gen)", () => {
     it("Pulumi.yaml is what the settings declare", () => {
@@ -14,6 +15,25 @@ describe("generated files (npm run gen)", () => {
     it("the README's settings table is what the settings declare", () => {
         const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
         assert.equal(readme, readmeWithTable(readme), "README.md's settings table is out of date: run npm run gen");
+    });
+
+    it("the README's resource graphs are the default stacks' plans, as charts Mermaid parses", async () => {
+        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+        const graphs = await readmeGraphs();
+        assert.deepEqual(graphs.map((g) => g.stack), [...graphedStacks]);
+        assert.equal(readme, readmeWithGraphs(readme, graphs), "README.md's resource graphs are out of date: run npm run gen");
+        for (const graph of graphs) {
+            const chart = /```mermaid\n([\s\S]*?)```/.exec(graph.markdown)?.[1];
+            assert.ok(chart !== undefined && chart.startsWith("flowchart LR\n"), graph.markdown);
+            await parseMermaid(chart);
+        }
+    });
+
+    it("replaces only what is between a stack's graph markers, and names missing markers", () => {
+        const { start, end } = graphMarkers("primary");
+        const before = `# Title\n\n${start}\nold chart\n${end}\n\nafter\n`;
+        assert.equal(readmeWithGraphs(before, [{ stack: "primary", markdown: "new chart" }]), `# Title\n\n${start}\nnew chart\n${end}\n\nafter\n`);
+        assert.throws(() => readmeWithGraphs("# no markers\n", [{ stack: "primary", markdown: "x" }]), /README\.md lacks the markers <!-- graph:primary:start/);
     });
 
     it("declares every setting in Pulumi.yaml with a description and, unless required, a default", () => {
