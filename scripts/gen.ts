@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { allSettings } from "../config/registry";
 import type { Setting, SettingArea } from "../config/setting";
-import { graphSize, mermaidGraph, mermaidLimits } from "../offline/graph";
+import { graphSize, mermaidGraph, mermaidLimits, type GraphResource } from "../offline/graph";
 import { plan } from "../offline/plan";
 
 /**
@@ -127,29 +127,33 @@ export interface ReadmeGraph {
     readonly markdown: string;
 }
 
-/**
- * The graph of each default stack's offline plan. A chart over Mermaid's default limits
- * (which GitHub applies) would show as an error, so such a stack is drawn with one node
- * per component instead, and the caption says so.
- */
+/** The graph of each default stack's offline plan (see {@link readmeGraph}). */
 export async function readmeGraphs(): Promise<ReadmeGraph[]> {
     const graphs: ReadmeGraph[] = [];
     for (const stack of graphedStacks) {
         const outcome = await plan({ stack });
         if (outcome.kind === "invalid") throw new Error(`the default stack ${stack} does not plan:\n${outcome.lines.join("\n")}`);
         if (outcome.kind === "failed") throw outcome.error;
-        const resources = outcome.evaluation.resources;
-        const full = graphSize(resources);
-        const fits = full.characters < mermaidLimits.characters && full.edges < mermaidLimits.edges;
-        const count = resources.length;
-        const caption = fits
-            ? `The \`${stack}\` stack plans ${count} resources, the stack itself included (\`npm run plan -- --stack ${stack} --graph\`).`
-            : `The \`${stack}\` stack plans ${count} resources, too many for one readable chart, so each component is one node here; ` +
-              `\`npm run plan -- --stack ${stack} --graph\` prints every resource.`;
-        const chart = mermaidGraph(resources, { componentsOnly: !fits });
-        graphs.push({ stack, markdown: `${caption}\n\n\`\`\`mermaid\n${chart}\`\`\`` });
+        graphs.push(readmeGraph(stack, outcome.evaluation.resources));
     }
     return graphs;
+}
+
+/**
+ * A stack's graph as the README shows it. A chart over Mermaid's default limits (which
+ * GitHub applies) would show as an error, so such a stack is drawn with one node per
+ * component instead, and the caption says so.
+ */
+export function readmeGraph(stack: string, resources: readonly GraphResource[]): ReadmeGraph {
+    const full = graphSize(resources);
+    const fits = full.characters < mermaidLimits.characters && full.edges < mermaidLimits.edges;
+    const count = resources.length;
+    const caption = fits
+        ? `The \`${stack}\` stack plans ${count} resources, the stack itself included (\`npm run plan -- --stack ${stack} --graph\`).`
+        : `The \`${stack}\` stack plans ${count} resources, too many for one readable chart, so each component is one node here; ` +
+          `\`npm run plan -- --stack ${stack} --graph\` prints every resource.`;
+    const chart = mermaidGraph(resources, { componentsOnly: !fits });
+    return { stack, markdown: `${caption}\n\n\`\`\`mermaid\n${chart}\`\`\`` };
 }
 
 /** The markers around a stack's graph in the README. */

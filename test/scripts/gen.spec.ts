@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { allSettings, registry } from "../../config/registry";
 import { projectDir } from "../../offline/plan";
-import { graphedStacks, graphMarkers, pulumiYaml, readmeGraphs, readmeWithGraphs, readmeWithTable } from "../../scripts/gen";
+import type { GraphResource } from "../../offline/graph";
+import { graphedStacks, graphMarkers, pulumiYaml, readmeGraph, readmeGraphs, readmeWithGraphs, readmeWithTable } from "../../scripts/gen";
 import { parseMermaid } from "../support/mermaid";
 
 describe("generated files (npm run gen)", () => {
@@ -27,6 +28,25 @@ describe("generated files (npm run gen)", () => {
             assert.ok(chart !== undefined && chart.startsWith("flowchart LR\n"), graph.markdown);
             await parseMermaid(chart);
         }
+    });
+
+    it("draws a stack too large for GitHub's Mermaid limits with one node per component", async () => {
+        const stackUrn = "urn:pulumi:primary::mesh-ingress::pulumi:pulumi:Stack::mesh-ingress-primary";
+        const resources: GraphResource[] = [{ urn: stackUrn, type: "pulumi:pulumi:Stack", name: "mesh-ingress-primary", custom: false, parent: undefined, provider: undefined, dependencies: [] }];
+        for (let c = 0; c < 20; c++) {
+            const component = `urn:component-${c}`;
+            resources.push({ urn: component, type: "mesh-ingress:edge:Host", name: `host-${c}`, custom: false, parent: stackUrn, provider: undefined, dependencies: [] });
+            for (let i = 0; i < 40; i++) {
+                resources.push({ urn: `${component}-r${i}`, type: "kubernetes:networking.k8s.io/v1:Ingress", name: `host-${c}-ingress-${i}`, custom: true, parent: component, provider: undefined, dependencies: i > 0 ? [`${component}-r${i - 1}`] : [] });
+            }
+        }
+        const big = readmeGraph("primary", resources);
+        assert.match(big.markdown, /^The `primary` stack plans 821 resources, too many for one readable chart, so each component is one node here;/);
+        assert.doesNotMatch(big.markdown, /subgraph/);
+        await parseMermaid(/```mermaid\n([\s\S]*?)```/.exec(big.markdown)![1]!);
+        const small = readmeGraph("primary", resources.slice(0, 42));
+        assert.match(small.markdown, /^The `primary` stack plans 42 resources, the stack itself included/);
+        assert.match(small.markdown, /subgraph/);
     });
 
     it("replaces only what is between a stack's graph markers, and names missing markers", () => {
