@@ -46,3 +46,26 @@ export function sampleLookup(samples: ReadonlyMap<string, StackSample>): SampleL
     for (const [name, sample] of samples) byProjectAndStack.set(withoutOrganization(name), sample);
     return { get: (name) => samples.get(name) ?? byProjectAndStack.get(withoutOrganization(name)) };
 }
+
+/**
+ * The shipped remote sample as another deployed remote would export it: its own cluster
+ * name and network, its own API server and token, and its own domain
+ * (`<cluster>.example.com`, issued and served by it alone), so that a primary accepts any
+ * number of them side by side (it refuses remotes that share a cluster, or an identifier set).
+ */
+export function anotherRemote(base: StackSample, cluster: string, network: string, source: string): StackSample {
+    const domain = `${cluster}.example.com`;
+    return {
+        ...base,
+        outputs: {
+            ...base.outputs,
+            clusterName: cluster,
+            network,
+            apiServer: `https://${domain}`,
+            readerToken: `token-of-${cluster}`,
+            tlsIdentifierSets: [{ name: `${cluster}-example-com`, dnsNames: [domain] }],
+            servedDomains: [{ host: domain, routing: "simple" }],
+        },
+        source,
+    };
+}

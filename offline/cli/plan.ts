@@ -1,17 +1,21 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
+import { mermaidGraph } from "../graph";
 import { exitStatus, plan } from "../plan";
 import { renderTree } from "../render";
 import type { PolicyConfig } from "../judge";
 
 /**
- * npm run plan -- --stack <name> [--config FILE] [--json] [--up] [--policy-config FILE]
+ * npm run plan -- --stack <name> [--config FILE] [--json | --graph [--components]] [--up] [--policy-config FILE]
+ *
+ * `--graph` prints the resource graph as a Mermaid flowchart (components as subgraphs,
+ * dependencies as arrows); `--components` draws each component as one node.
  *
  * Exit status: 0 planned with no mandatory policy violation; 1 a mandatory policy
  * fails; 2 the configuration is invalid (one line per problem on stderr); 3 the program
  * itself failed (a bug: the stack trace is printed).
  */
-const usage = "usage: npm run plan -- --stack <name> [--config Pulumi.<stack>.yaml] [--json] [--up] [--policy-config FILE]";
+const usage = "usage: npm run plan -- --stack <name> [--config Pulumi.<stack>.yaml] [--json | --graph [--components]] [--up] [--policy-config FILE]";
 
 async function main(): Promise<number> {
     let values;
@@ -21,6 +25,8 @@ async function main(): Promise<number> {
                 stack: { type: "string" },
                 config: { type: "string" },
                 json: { type: "boolean", default: false },
+                graph: { type: "boolean", default: false },
+                components: { type: "boolean", default: false },
                 up: { type: "boolean", default: false },
                 "policy-config": { type: "string" },
                 help: { type: "boolean", default: false },
@@ -34,6 +40,14 @@ async function main(): Promise<number> {
     if (values.help) {
         process.stdout.write(`${usage}\n`);
         return 0;
+    }
+    if (values.json && values.graph) {
+        process.stderr.write(`--json and --graph print different documents: choose one\n${usage}\n`);
+        return 2;
+    }
+    if (values.components && !values.graph) {
+        process.stderr.write(`--components only applies to --graph\n${usage}\n`);
+        return 2;
     }
     if (!values.stack) {
         process.stderr.write(`--stack is required\n${usage}\n`);
@@ -62,7 +76,8 @@ async function main(): Promise<number> {
             process.stderr.write(`The program failed (this is a bug, not a configuration problem):\n${outcome.error.stack ?? outcome.error.message}\n`);
             break;
         case "planned":
-            process.stdout.write(values.json ? `${JSON.stringify(outcome.document, null, 2)}\n` : renderTree(outcome.document));
+            if (values.graph) process.stdout.write(mermaidGraph(outcome.evaluation.resources, { componentsOnly: values.components }));
+            else process.stdout.write(values.json ? `${JSON.stringify(outcome.document, null, 2)}\n` : renderTree(outcome.document));
             break;
     }
     return exitStatus(outcome);

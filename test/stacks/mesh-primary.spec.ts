@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import type { StackSample } from "../../offline/engine";
-import { readSamples, sampleLookup } from "../../offline/samples";
+import { anotherRemote, readSamples, sampleLookup } from "../../offline/samples";
 import { containsSecret } from "../../offline/values";
 import { inputsOf, isSecretInput, ofType, one, outputsOf, planned, type Planned } from "../support/plan";
 import { invalidObjects } from "../support/schemas";
@@ -10,24 +10,9 @@ const release = "kubernetes:helm.sh/v3:Release";
 const gatewayType = "kubernetes:networking.istio.io/v1:Gateway";
 const remoteSample = readSamples().get("acme/mesh-ingress/remote")!;
 
-/**
- * A remote stack's sample outputs, as a deployed remote `<name>` on `<network>` would export
- * them; it serves its own domain, `<cluster>.example.com`, with its own certificate.
- */
+/** A remote stack's sample outputs, as a deployed remote `<cluster>` on `<network>` would export them. */
 function remoteOutputs(cluster: string, network: string): StackSample {
-    return {
-        ...remoteSample,
-        outputs: {
-            ...remoteSample.outputs,
-            clusterName: cluster,
-            network,
-            apiServer: `https://${cluster}.example.com`,
-            readerToken: `token-of-${cluster}`,
-            tlsIdentifierSets: [{ name: `${cluster}-example-com`, dnsNames: [`${cluster}.example.com`] }],
-            servedDomains: [{ host: `${cluster}.example.com`, routing: "simple" }],
-        },
-        source: `test sample for ${cluster}`,
-    };
+    return anotherRemote(remoteSample, cluster, network, `test sample for ${cluster}`);
 }
 
 /** The plan's warnings about the mesh (the edge's retirement notice left out). */
