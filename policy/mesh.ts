@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { chartName, isRemoteIstiod, istiodPodLabels, istiodReplicas, releaseType, stringMap, valuesOf } from "./charts";
+import { chartName, isRemoteIstiod, istiodChartPdb, istiodPodLabels, istiodReplicas, releaseType, stringMap, valuesOf } from "./charts";
 import { arrayAt, at, booleanOf, forTypes, isRecord, listed, numberOf, objectName, objectNamespace, stringAt, type Json } from "./helpers";
 import { parseKubeconfig, remoteKubeconfigProblems, secretEntries } from "./kubeconfig";
 import { selectorOf, selects } from "./selectors";
@@ -95,13 +95,16 @@ export const istiodHighAvailability: ResourceValidationPolicy = {
             report(`${name} disables the chart's PodDisruptionBudget (global.defaultPodDisruptionBudget.enabled: false); enable it and set pdb.minAvailable to at least ${config.minAvailable}.`);
             return;
         }
+        // With one guaranteed replica the chart (1.28+) renders no PDB: the replica finding says what to fix.
+        if (istiodChartPdb(props, values) === undefined) return;
         const maxUnavailable = scalar(at(values, "pdb.maxUnavailable"));
         const minAvailable = scalar(at(values, "pdb.minAvailable")) ?? "1";
         // pdb.maxUnavailable, when set, replaces pdb.minAvailable in the chart's PDB.
         const kept = maxUnavailable !== undefined ? replicas - (podCount(maxUnavailable, replicas, false) ?? 0) : (podCount(minAvailable, replicas, true) ?? 1);
         const setting = maxUnavailable !== undefined ? `pdb.maxUnavailable ${maxUnavailable}` : `pdb.minAvailable ${minAvailable}`;
         if (kept < config.minAvailable) {
-            report(`${name} keeps only ${kept} istiod pod(s) available during disruptions (${setting}); set pdb.minAvailable to at least ${config.minAvailable} (and below the ${replicas} guaranteed replicas).`);
+            const bound = config.minAvailable >= replicas ? ` and guarantee more than ${config.minAvailable} replicas` : ` (below the ${replicas} guaranteed replicas)`;
+            report(`${name} keeps only ${kept} istiod pod(s) available during disruptions (${setting}); set pdb.minAvailable to at least ${config.minAvailable}${bound}.`);
         } else if (kept >= replicas) {
             report(`${name} keeps ${kept} of ${replicas} istiod pods available (${setting}), so no istiod pod can ever be evicted and node drains block; set pdb.minAvailable below ${replicas} (and raise the replicas).`);
         }
