@@ -210,7 +210,7 @@ export const publicHostsRateLimited: ResourceValidationPolicy = {
         if (limits.length === 0) {
             const ignored = unknownRateAnnotations.filter((k) => `${prefix}${k}` in annotations);
             report(
-                `Ingress '${name}' serves public hosts ${listed([...new Set(hosts)])} without a request rate limit; set ${prefix}limit-rps (or limit-rpm), counted per client IP and per controller replica${ignored.length > 0 ? ` (${listed(ignored.map((k) => prefix + k))} ${ignored.length > 1 ? "are" : "is"} not an ingress-nginx annotation and does nothing)` : ""}.`,
+                `Ingress '${name}' serves public hosts ${listed([...new Set(hosts)])} without a request rate limit; set ${prefix}limit-rps (or limit-rpm), counted per client IP and per controller replica${ignored.length > 0 ? ` (${listed(ignored.map((k) => prefix + k))} ${ignored.length > 1 ? "are not ingress-nginx annotations and do" : "is not an ingress-nginx annotation and does"} nothing)` : ""}.`,
             );
             return;
         }

@@ -1,0 +1,131 @@
+import { acmeProductionOnlyWhenChosen, issuerNoInlineAwsKeys, oneCertificatePerIdentifierSet, wildcardNeedsDns01 } from "../../policy/tls";
+import { unknownSentinel } from "../../offline/values";
+import { changed, clusterIssuer, portalIngress, T, wildcardCertificate } from "./fixtures";
+import { assertPasses, assertViolates } from "./support";
+
+const http01 = { http01: { ingress: { ingressClassName: "nginx" } } };
+const dns01 = { dns01: { route53: { region: "us-east-1", hostedZoneID: "Z0123456789ABCDEFGHIJ" } } };
+
+describe("policy wildcard-needs-dns01", () => {
+    it("passes a wildcard from an issuer whose solver for the zone is DNS-01, and exact names over HTTP-01", async () => {
+        const mixed = changed(clusterIssuer, (p) => (p.spec.acme.solvers = [{ selector: { dnsZones: ["example.com"] }, ...dns01 }, http01]));
+        const exact = {
+            ...changed(wildcardCertificate, (p) => {
+                p.metadata.name = "portal";
+                p.spec.dnsNames = ["portal.example.org"];
+            }),
+            name: "portal",
+        };
+        await assertPasses(wildcardNeedsDns01, [mixed, wildcardCertificate, exact]);
+    });
+
+    it("fails a wildcard whose only solver is HTTP-01", async () => {
+        await assertViolates(wildcardNeedsDns01, [changed(clusterIssuer, (p) => (p.spec.acme.solvers = [http01])), wildcardCertificate],
+            "Certificate 'wildcard-example' requests *.example.com from ClusterIssuer 'letsencrypt', which would validate it with http01; Let's Encrypt validates wildcards only through DNS-01: add a dns01 (route53) solver for this zone.");
+    });
+
+    it("follows cert-manager's solver selection: the DNS-01 solver for another zone does not apply", async () => {
+        const issuer = changed(clusterIssuer, (p) => (p.spec.acme.solvers = [{ selector: { dnsZones: ["example.org"] }, ...dns01 }, { selector: { dnsNames: ["*.example.com"] }, ...http01 }]));
+        await assertViolates(wildcardNeedsDns01, [issuer, wildcardCertificate],
+            "Certificate 'wildcard-example' requests *.example.com from ClusterIssuer 'letsencrypt', which would validate it with http01; Let's Encrypt validates wildcards only through DNS-01: add a dns01 (route53) solver for this zone.");
+        const none = changed(clusterIssuer, (p) => (p.spec.acme.solvers = [{ selector: { dnsZones: ["example.org"] }, ...dns01 }]));
+        await assertViolates(wildcardNeedsDns01, [none, wildcardCertificate],
+            "Certificate 'wildcard-example' requests *.example.com from ClusterIssuer 'letsencrypt', which has no solver for it; Let's Encrypt validates wildcards only through DNS-01: add a dns01 (route53) solver for this zone.");
+    });
+
+    it("judges the certificate cert-manager makes from an annotated Ingress", async () => {
+        const ingress = changed(portalIngress, (p) => {
+            p.metadata.annotations["cert-manager.io/cluster-issuer"] = "letsencrypt";
+            p.spec.tls = [{ hosts: ["*.example.com"], secretName: "portal-tls" }];
+        });
+        await assertViolates(wildcardNeedsDns01, [changed(clusterIssuer, (p) => (p.spec.acme.solvers = [http01])), ingress],
+            "the Certificate 'portal-tls' that cert-manager creates for Ingress 'portal' requests *.example.com from ClusterIssuer 'letsencrypt', which would validate it with http01; Let's Encrypt validates wildcards only through DNS-01: add a dns01 (route53) solver for this zone.");
+    });
+});
+
+describe("policy issuer-no-inline-aws-keys", () => {
+    it("passes ambient credentials and keys from Secrets", async () => {
+        const fromSecrets = changed(clusterIssuer, (p) => {
+            p.spec.acme.solvers[0].dns01.route53.accessKeyIDSecretRef = { name: "route53", key: "access-key-id" };
+            p.spec.acme.solvers[0].dns01.route53.secretAccessKeySecretRef = { name: "route53", key: "secret-access-key" };
+        });
+        await assertPasses(issuerNoInlineAwsKeys, [clusterIssuer, fromSecrets]);
+    });
+
+    it("fails the article's accessKeyID", async () => {
+        await assertViolates(issuerNoInlineAwsKeys, changed(clusterIssuer, (p) => (p.spec.acme.solvers[0].dns01.route53.accessKeyID = "AKIAIOSFODNN7EXAMPLE")),
+            "ClusterIssuer 'letsencrypt' has an inline AWS access key at spec.acme.solvers[0].dns01.route53.accessKeyID; use ambient credentials from an IAM role (IRSA or EKS Pod Identity) or, outside AWS, accessKeyIDSecretRef and secretAccessKeySecretRef.");
+    });
+
+    it("fails an access key id from a resource, unknown during preview, and a key id written anywhere else", async () => {
+        const issuer = { ...changed(clusterIssuer, (p) => {
+            p.spec.acme.solvers[0].dns01.route53.accessKeyID = unknownSentinel;
+            p.spec.acme.email = "AKIAIOSFODNN7EXAMPLE@example.com";
+        }), type: T.issuer };
+        await assertViolates(issuerNoInlineAwsKeys, issuer,
+            "Issuer 'letsencrypt' has an inline AWS access key at spec.acme.email and spec.acme.solvers[0].dns01.route53.accessKeyID; use ambient credentials from an IAM role (IRSA or EKS Pod Identity) or, outside AWS, accessKeyIDSecretRef and secretAccessKeySecretRef.");
+    });
+});
+
+describe("policy acme-production-only-when-chosen", () => {
+    const production = "https://acme-v02.api.letsencrypt.org/directory";
+
+    it("passes staging, and production when the stack chose it", async () => {
+        const chosen = changed(clusterIssuer, (p) => {
+            p.spec.acme.server = production;
+            p.metadata.labels["mesh-ingress.io/acme-environment"] = "production";
+        });
+        const privateAcme = changed(clusterIssuer, (p) => (p.spec.acme.server = "https://acme.internal.example.com/directory"));
+        await assertPasses(acmeProductionOnlyWhenChosen, [clusterIssuer, chosen, privateAcme]);
+    });
+
+    it("fails production on a stack that chose staging", async () => {
+        await assertViolates(acmeProductionOnlyWhenChosen, changed(clusterIssuer, (p) => (p.spec.acme.server = production)),
+            "ClusterIssuer 'letsencrypt' uses Let's Encrypt's production server but the stack chose 'staging' (label mesh-ingress.io/acme-environment); use https://acme-staging-v02.api.letsencrypt.org/directory until the stack's settings choose production.");
+    });
+
+    it("fails production written by hand into an issuer without the stack's choice", async () => {
+        await assertViolates(acmeProductionOnlyWhenChosen, changed(clusterIssuer, (p) => {
+            p.spec.acme.server = production;
+            delete p.metadata.labels;
+        }),
+            "ClusterIssuer 'letsencrypt' uses Let's Encrypt's production server but the stack chose no environment (label mesh-ingress.io/acme-environment); use https://acme-staging-v02.api.letsencrypt.org/directory until the stack's settings choose production.");
+    });
+
+    it("fails staging when the stack chose production", async () => {
+        await assertViolates(acmeProductionOnlyWhenChosen, changed(clusterIssuer, (p) => (p.metadata.labels["mesh-ingress.io/acme-environment"] = "production")),
+            "ClusterIssuer 'letsencrypt' is labelled mesh-ingress.io/acme-environment=production but uses Let's Encrypt's staging server; use https://acme-v02.api.letsencrypt.org/directory, or label it staging.");
+    });
+});
+
+describe("policy one-certificate-per-identifier-set", () => {
+    const copy = (name: string, namespace: string, dnsNames: string[]) => ({
+        ...changed(wildcardCertificate, (p) => {
+            p.metadata = { name, namespace };
+            p.spec.dnsNames = dnsNames;
+        }),
+        name,
+    });
+
+    it("passes one Certificate per set of names", async () => {
+        await assertPasses(oneCertificatePerIdentifierSet, [wildcardCertificate, copy("apex", "edge", ["example.com"]), portalIngress]);
+    });
+
+    it("fails the same names requested twice, in any order or case, even across namespaces", async () => {
+        await assertViolates(oneCertificatePerIdentifierSet, [wildcardCertificate, copy("wildcard-api", "api", ["Example.com", "*.example.com"])],
+            "Certificate 'wildcard-example' (namespace edge) and Certificate 'wildcard-api' (namespace api) all request [*.example.com, example.com]; Let's Encrypt allows 5 certificates per identifier set per week and duplicates renew separately: issue it once and reference its Secret.");
+    });
+
+    it("counts the certificates cert-manager makes from Ingress annotations", async () => {
+        const ingress = changed(portalIngress, (p) => {
+            p.metadata.annotations["cert-manager.io/cluster-issuer"] = "letsencrypt";
+            p.spec.tls = [{ hosts: ["example.com", "*.example.com"], secretName: "portal-tls" }];
+        });
+        await assertViolates(oneCertificatePerIdentifierSet, [wildcardCertificate, ingress],
+            "Certificate 'wildcard-example' (namespace edge) and the Certificate 'portal-tls' that cert-manager creates for Ingress 'portal' (namespace edge) all request [*.example.com, example.com]; Let's Encrypt allows 5 certificates per identifier set per week and duplicates renew separately: issue it once and reference its Secret.");
+    });
+
+    it("allows as many per set as configured", async () => {
+        await assertPasses(oneCertificatePerIdentifierSet, [wildcardCertificate, copy("wildcard-api", "api", ["*.example.com", "example.com"])], { "one-certificate-per-identifier-set": { maxPerIdentifierSet: 2 } });
+    });
+});
