@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { arrayAt, isRecord, recordAt, stringAt, type Json } from "./helpers";
+import { arrayAt, isRecord, recordAt, stringAt, whenKnown, type Json } from "./helpers";
 
 /**
  * Readers for Secrets and the kubeconfig an Istio remote-cluster secret holds. Istio's
@@ -8,16 +8,30 @@ import { arrayAt, isRecord, recordAt, stringAt, type Json } from "./helpers";
  * `istioctl/pkg/multicluster/remote_secret.go`).
  */
 
-/** The Secret's entries, decoded: `data` (base64) merged with `stringData` (which wins, as the API server does). */
-export function secretEntries(secret: Json): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(recordAt(secret, "data"))) {
-        if (typeof v === "string") out[k] = Buffer.from(v, "base64").toString("utf8");
+/**
+ * The Secret's entries, decoded: `data` (base64) merged with `stringData` (which wins, as
+ * the API server does). A value that is unknown (during preview, or encrypted in a state
+ * export) is listed with `undefined`; when a whole map is unknown, so are the keys
+ * (`keysKnown: false`).
+ */
+export function secretEntries(secret: Json): { readonly keysKnown: boolean; readonly entries: Record<string, string | undefined> } {
+    const entries: Record<string, string | undefined> = {};
+    let keysKnown = true;
+    for (const [field, decode] of [
+        ["data", (v: string) => Buffer.from(v, "base64").toString("utf8")],
+        ["stringData", (v: string) => v],
+    ] as const) {
+        const map = whenKnown(() => recordAt(secret, field), undefined);
+        if (map === undefined) {
+            keysKnown = false;
+            continue;
+        }
+        for (const k of Object.keys(map)) {
+            const v = whenKnown(() => map[k], undefined);
+            entries[k] = typeof v === "string" ? decode(v) : undefined;
+        }
     }
-    for (const [k, v] of Object.entries(recordAt(secret, "stringData"))) {
-        if (typeof v === "string") out[k] = v;
-    }
-    return out;
+    return { keysKnown, entries };
 }
 
 /** Parses a kubeconfig; undefined when it is not YAML describing an object. */

@@ -242,7 +242,7 @@ function isRemoteSecret(props: Json): boolean {
 }
 
 /** The cluster a remote secret is for: its annotation, else its name's suffix, else its only data key. */
-function remoteSecretCluster(props: Json, entries: Record<string, string>): string | undefined {
+function remoteSecretCluster(props: Json, entries: Record<string, string | undefined>): string | undefined {
     const annotated = stringMap(at(props, "metadata.annotations"))[clusterAnnotation];
     if (annotated) return annotated;
     const name = stringAt(props, "metadata.name") ?? "";
@@ -271,7 +271,7 @@ export const remoteSecretShape: ResourceValidationPolicy = {
         if (!isRemoteSecret(props)) return;
         const { istioNamespace } = args.getConfig<{ istioNamespace: string }>();
         const name = objectName(props, args.name);
-        const entries = secretEntries(props);
+        const { keysKnown, entries } = secretEntries(props);
         const cluster = remoteSecretCluster(props, entries);
         const problems: string[] = [];
         const labels = stringMap(at(props, "metadata.labels"));
@@ -285,9 +285,10 @@ export const remoteSecretShape: ResourceValidationPolicy = {
             const annotated = stringMap(at(props, "metadata.annotations"))[clusterAnnotation];
             if (annotated !== cluster) problems.push(`annotation ${clusterAnnotation} is ${JSON.stringify(annotated ?? null)} (expected '${cluster}')`);
             const keys = Object.keys(entries);
-            if (keys.length !== 1 || keys[0] !== cluster) {
+            if (keysKnown && (keys.length !== 1 || keys[0] !== cluster)) {
                 problems.push(`its data keys are ${keys.length === 0 ? "missing" : listed(keys.map((k) => `'${k}'`))} (expected exactly '${cluster}', which istiod reads as the cluster id)`);
             }
+            // The kubeconfig is checked when it can be read: it is unknown while its inputs are, and encrypted in a state export without --show-secrets.
             const text = entries[cluster];
             if (text !== undefined) {
                 const config = parseKubeconfig(text);
@@ -334,7 +335,7 @@ function identities(resources: readonly PolicyResource[], istioNamespace: string
             const network = stringMap(at(props, "metadata.labels"))["topology.istio.io/network"];
             if (network) namespaces.push({ source: `Namespace '${istioNamespace}' label topology.istio.io/network`, urn: r.urn, network });
         } else if (r.type === secretType && isRemoteSecret(props)) {
-            const cluster = remoteSecretCluster(props, secretEntries(props));
+            const cluster = remoteSecretCluster(props, secretEntries(props).entries);
             if (cluster) secrets.push({ cluster, name: objectName(props, r.name), urn: r.urn });
         }
     }

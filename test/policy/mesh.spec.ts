@@ -7,6 +7,7 @@ import {
     remoteSecretShape,
 } from "../../policy/mesh";
 import { changed, crossNetworkGateway, eastWestGateway, istioNamespace, istiod, istiodGateway, istiodVirtualService, remoteKubeconfig, remoteSecret, remoteStack, T } from "./fixtures";
+import { unknownSentinel } from "../../offline/values";
 import { assertPasses, assertViolates } from "./support";
 
 describe("policy istiod-high-availability", () => {
@@ -158,6 +159,14 @@ describe("policy remote-secret-shape", () => {
         await assertViolates(remoteSecretShape, remoteSecret,
             "Secret 'istio-remote-secret-cluster2' is not a remote-cluster secret Istio can read: it is in namespace 'istio-system' (expected 'istio-control', where istiod reads remote secrets). Build it as istioctl create-remote-secret does.",
             { "remote-secret-shape": { istioNamespace: "istio-control" } });
+    });
+
+    it("decides from what is known when the kubeconfig is unknown (preview) or the whole map is (an encrypted export)", async () => {
+        await assertPasses(remoteSecretShape, [changed(remoteSecret, (p) => (p.stringData.cluster2 = unknownSentinel)), changed(remoteSecret, (p) => (p.stringData = unknownSentinel))]);
+        await assertViolates(remoteSecretShape, changed(remoteSecret, (p) => {
+            p.stringData = unknownSentinel;
+            p.metadata.labels = {};
+        }), "Secret 'istio-remote-secret-cluster2' is not a remote-cluster secret Istio can read: label istio/multiCluster is null (expected \"true\"). Build it as istioctl create-remote-secret does.");
     });
 
     it("fails a token-less kubeconfig under a second key", async () => {
