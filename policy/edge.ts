@@ -84,7 +84,9 @@ export const noSnippetAnnotations: ResourceValidationPolicy = {
     description: "No Ingress annotation whose name contains 'snippet'.",
     enforcementLevel: "mandatory",
     validateResource: forTypes([ingressType], (props, args, report) => {
-        const snippets = Object.keys(annotationsOf(props)).filter((k) => k.toLowerCase().includes("snippet"));
+        const snippets = Object.keys(annotationsOf(props))
+            .filter((k) => k.toLowerCase().includes("snippet"))
+            .sort();
         if (snippets.length > 0) {
             report(
                 `Ingress '${objectName(props, args.name)}' uses ${listed(snippets)}; snippet annotations inject raw NGINX configuration (risk Critical, CVE-2021-25742): remove them and use the controller ConfigMap (hsts, custom-headers) or limit-* annotations instead.`,

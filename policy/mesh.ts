@@ -123,9 +123,11 @@ export const istioValuesNotIgnored: ResourceValidationPolicy = {
         if (chartName(props) !== "istiod") return;
         const pilot = at(valuesOf(props), "pilot");
         if (!isRecord(pilot) || Object.keys(pilot).length === 0) return;
-        const keys = Object.keys(pilot).map((k) => `pilot.${k}`);
+        // Keys are listed sorted: CrossGuard receives properties as a protobuf Struct, whose keys come sorted.
+        const names = Object.keys(pilot).sort();
+        const keys = names.map((k) => `pilot.${k}`);
         report(
-            `Helm release '${args.name}' (chart istiod) sets ${listed(keys)}, which the istiod chart (1.24 and later) ignores; move them to the top level (${listed(Object.keys(pilot))}).`,
+            `Helm release '${args.name}' (chart istiod) sets ${listed(keys)}, which the istiod chart (1.24 and later) ignores; move them to the top level (${listed(names)}).`,
         );
     }),
 };
@@ -284,7 +286,7 @@ export const remoteSecretShape: ResourceValidationPolicy = {
             if (name !== `${secretPrefix}${cluster}`) problems.push(`its name is '${name}' (expected '${secretPrefix}${cluster}')`);
             const annotated = stringMap(at(props, "metadata.annotations"))[clusterAnnotation];
             if (annotated !== cluster) problems.push(`annotation ${clusterAnnotation} is ${JSON.stringify(annotated ?? null)} (expected '${cluster}')`);
-            const keys = Object.keys(entries);
+            const keys = Object.keys(entries).sort();
             if (keysKnown && (keys.length !== 1 || keys[0] !== cluster)) {
                 problems.push(`its data keys are ${keys.length === 0 ? "missing" : listed(keys.map((k) => `'${k}'`))} (expected exactly '${cluster}', which istiod reads as the cluster id)`);
             }

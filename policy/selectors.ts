@@ -61,7 +61,9 @@ export function labelsImply(narrow: PodSelector, broad: PodSelector): boolean {
 
 /** `k=v,k=v` for messages. */
 export function describeSelector(selector: PodSelector): string {
-    const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+    const parts = Object.entries(selector.matchLabels ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`);
     for (const e of selector.matchExpressions ?? []) parts.push(`${e.key} ${e.operator}${e.values && e.values.length > 0 ? ` (${e.values.join(",")})` : ""}`);
     return parts.length > 0 ? parts.join(",") : "(every pod)";
 }

@@ -141,7 +141,7 @@ export const wildcardNeedsDns01: StackValidationPolicy = {
             for (const name of wildcards) {
                 const solver = solverFor(solvers, name, cert.labels);
                 if (!solver || !isRecord(solver["dns01"])) {
-                    const how = !solver ? "has no solver for it" : `would validate it with ${Object.keys(solver).filter((k) => k !== "selector").join("/") || "an empty solver"}`;
+                    const how = !solver ? "has no solver for it" : `would validate it with ${Object.keys(solver).filter((k) => k !== "selector").sort().join("/") || "an empty solver"}`;
                     report(`${cert.label} requests ${name} from ${cert.issuer.kind} '${cert.issuer.name}', which ${how}; Let's Encrypt validates wildcards only through DNS-01: add a dns01 (route53) solver for this zone.`, cert.urn);
                 }
             }
@@ -158,7 +158,7 @@ function inlineKeys(value: unknown, path: string, found: string[]): void {
         return;
     }
     if (isRecord(value)) {
-        for (const key of Object.keys(value)) {
+        for (const key of Object.keys(value).sort()) {
             const child = safely(() => value[key]);
             if (key === "accessKeyID" || key === "secretAccessKey") {
                 found.push(`${path}.${key}`);

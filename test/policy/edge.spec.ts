@@ -76,7 +76,7 @@ describe("policy no-snippet-annotations", () => {
 
     it("fails the article's server-snippet and modsecurity-snippet", async () => {
         await assertViolates(noSnippetAnnotations, articleIngress,
-            "Ingress 'secure-ingress' uses nginx.ingress.kubernetes.io/server-snippet and nginx.ingress.kubernetes.io/modsecurity-snippet; snippet annotations inject raw NGINX configuration (risk Critical, CVE-2021-25742): remove them and use the controller ConfigMap (hsts, custom-headers) or limit-* annotations instead.");
+            "Ingress 'secure-ingress' uses nginx.ingress.kubernetes.io/modsecurity-snippet and nginx.ingress.kubernetes.io/server-snippet; snippet annotations inject raw NGINX configuration (risk Critical, CVE-2021-25742): remove them and use the controller ConfigMap (hsts, custom-headers) or limit-* annotations instead.");
     });
 });
 

@@ -295,3 +295,24 @@ export function remoteStack(): ResourceArgs[] {
         crossNetworkGateway,
     ];
 }
+
+/** The article's design, as a stack built from it would declare it: every mistake the pack exists to catch. */
+export function articleDesign(): ResourceArgs[] {
+    return [
+        k8s(T.service, "legacy-edge", { metadata: { name: "legacy-edge", namespace: "edge" }, spec: { type: "NodePort", ports: [{ port: 443, nodePort: 30443 }] } }),
+        changed(istiod, (p) => (p.values = { global: p.values.global, pilot: { replicaCount: 3, env: { EXTERNAL_ISTIOD: true } } })),
+        changed(crossNetworkGateway, (p) => (p.spec.servers[0].tls.mode = "ISTIO_MUTUAL")),
+        k8s(T.secret, "cluster2-secret", {
+            metadata: { name: "cluster2-secret", namespace: "istio-system", labels: { "istio/cluster": "cluster2" } },
+            data: { cluster2: Buffer.from(remoteKubeconfig("cluster2")).toString("base64") },
+        }),
+        changed(clusterIssuer, (p) => {
+            delete p.metadata.labels;
+            p.spec.acme.server = "https://acme-v02.api.letsencrypt.org/directory";
+            p.spec.acme.solvers[0].dns01.route53.accessKeyID = "AKIAIOSFODNN7EXAMPLE";
+        }),
+        changed(wildcardCertificate, (p) => (p.metadata.namespace = "shared-certs")),
+        changed(portalIngress, (p) => (p.metadata.annotations = { "nginx.ingress.kubernetes.io/server-snippet": "add_header Strict-Transport-Security max-age=31536000;", "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8" })),
+        aws(T.record, "portal.example.com", { zoneId, name: "portal.example.com", type: "A", ttl: 300, records: ["203.0.113.10"] }),
+    ];
+}

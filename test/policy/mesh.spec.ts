@@ -77,7 +77,7 @@ describe("policy istio-values-not-ignored", () => {
 
     it("flags the article's pilot.* keys", async () => {
         await assertViolates(istioValuesNotIgnored, changed(istiod, (p) => (p.values.pilot = { replicaCount: 3, env: { EXTERNAL_ISTIOD: true } })),
-            "Helm release 'istiod' (chart istiod) sets pilot.replicaCount and pilot.env, which the istiod chart (1.24 and later) ignores; move them to the top level (replicaCount and env).");
+            "Helm release 'istiod' (chart istiod) sets pilot.env and pilot.replicaCount, which the istiod chart (1.24 and later) ignores; move them to the top level (env and replicaCount).");
     });
 });
 
