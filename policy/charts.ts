@@ -1,4 +1,4 @@
-import { at, booleanOf, isRecord, numberOf, recordAt, stringAt, type Json } from "./helpers";
+import { at, booleanOf, isRecord, numberOf, recordAt, stringAt, whenKnown, type Json } from "./helpers";
 
 /**
  * Readers for Helm releases (`kubernetes:helm.sh/v3:Release`). CrossGuard sees only a
@@ -194,7 +194,12 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
                     ...ingressNginxControllerPdb(values, controller),
                 },
             ];
-            if (valueOr(values, "controller.admissionWebhooks.enabled", true, booleanOf) && valueOr(values, "controller.admissionWebhooks.patch.enabled", true, booleanOf)) {
+            // The certificate jobs run unless the webhook is off, patching is off, or cert-manager issues the webhook's certificate.
+            if (
+                valueOr(values, "controller.admissionWebhooks.enabled", true, booleanOf) &&
+                valueOr(values, "controller.admissionWebhooks.patch.enabled", true, booleanOf) &&
+                !valueOr(values, "controller.admissionWebhooks.certManager.enabled", false, booleanOf)
+            ) {
                 list.push(
                     { describe: `Job ${base}-admission-create`, namespace, resourcesPath: "controller.admissionWebhooks.createSecretJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
                     { describe: `Job ${base}-admission-patch`, namespace, resourcesPath: "controller.admissionWebhooks.patchWebhookJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
@@ -272,11 +277,16 @@ export function chartServices(release: Json, resourceName: string): ChartService
     }
 }
 
-/** A map of strings (labels, annotations); other entries are dropped. */
+/**
+ * A map of strings (labels, annotations); other entries are dropped, and so are values
+ * unknown during preview (an annotation computed from another resource, say), so that
+ * the keys that are known can still be judged.
+ */
 export function stringMap(value: unknown): Record<string, string> {
     const out: Record<string, string> = {};
     if (!isRecord(value)) return out;
-    for (const [k, v] of Object.entries(value)) {
+    for (const k of Object.keys(value)) {
+        const v = whenKnown(() => value[k], undefined);
         if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = String(v);
     }
     return out;

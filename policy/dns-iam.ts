@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { arrayAt, forTypes, isRecord, listed, stringAt, type Json } from "./helpers";
+import { arrayAt, forTypes, isRecord, listed, stringAt, whenKnown, type Json } from "./helpers";
 import { actionMatches, allows, conditionKeys, conditionValues, policyDocument, statementLabel, statementsOf, type Statement } from "./iam";
 import { clusterIssuerType, issuerType } from "./tls";
 
@@ -89,12 +89,13 @@ function stackZones(resources: readonly PolicyResource[]): string[] {
     const zones = new Set<string>();
     for (const r of resources) {
         if (r.type === clusterIssuerType || r.type === issuerType) {
-            for (const solver of arrayAt(r.props, "spec.acme.solvers").filter(isRecord)) {
-                const zone = stringAt(solver, "dns01.route53.hostedZoneID");
+            for (const solver of whenKnown(() => arrayAt(r.props, "spec.acme.solvers").filter(isRecord), [])) {
+                const zone = whenKnown(() => stringAt(solver, "dns01.route53.hostedZoneID"), undefined);
                 if (zone) zones.add(zone);
             }
         } else if (r.type === recordType) {
-            const zone = stringAt(r.props, "zoneId");
+            // A zone id looked up from a zone the stack creates is unknown during preview: the other zones still count.
+            const zone = whenKnown(() => stringAt(r.props, "zoneId"), undefined);
             if (zone) zones.add(zone);
         }
     }

@@ -1,5 +1,6 @@
 import { iamNoWildcardActions, route53ChangeScoped, trustBoundToOneServiceAccount } from "../../policy/dns-iam";
 import { certManagerPolicy, certManagerRole, changed, clusterIssuer, oidc, portalRecord, T, zoneId } from "./fixtures";
+import { unknownSentinel } from "../../offline/values";
 import { assertPasses, assertViolates } from "./support";
 
 /** The role policy with its second statement (the change permission) replaced. */
@@ -42,6 +43,10 @@ describe("policy iam-no-wildcard-actions", () => {
 describe("policy route53-change-scoped", () => {
     it("passes change permission on the zone the stack's issuer uses, for TXT only", async () => {
         await assertPasses(route53ChangeScoped, [clusterIssuer, certManagerPolicy, portalRecord]);
+    });
+
+    it("still judges when a record's zone id is unknown during preview", async () => {
+        await assertPasses(route53ChangeScoped, [clusterIssuer, certManagerPolicy, changed(portalRecord, (p) => (p.zoneId = unknownSentinel))]);
     });
 
     it("fails change permission on *", async () => {

@@ -1,5 +1,6 @@
 import { loadBalancerNlbIpTargets, noNodePortServices, noOverlappingPdbs, workloadResourcesSet } from "../../policy/kubernetes";
 import { certManager, changed, eastWestGateway, ingressNginx, istiod, nlbAnnotations, T } from "./fixtures";
+import { unknownSentinel } from "../../offline/values";
 import { assertPasses, assertViolates } from "./support";
 
 describe("policy no-nodeport-services", () => {
@@ -51,6 +52,10 @@ describe("policy load-balancer-nlb-ip-targets", () => {
             "Helm release 'istio-eastwestgateway' (chart gateway) renders LoadBalancer Service istio-eastwestgateway; set service.externalTrafficPolicy = Local, so client IPs reach the pods (allowlists and rate limits need them).");
     });
 
+    it("judges the known annotations when another is unknown during preview", async () => {
+        await assertPasses(loadBalancerNlbIpTargets, changed(ingressNginx, (p) => (p.values.controller.service.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"] = unknownSentinel)));
+    });
+
     it("fails ingress-nginx's Service with instance targets", async () => {
         await assertViolates(loadBalancerNlbIpTargets, changed(ingressNginx, (p) => (p.values.controller.service.annotations = { "service.beta.kubernetes.io/aws-load-balancer-type": "external" })),
             "Helm release 'ingress-nginx' (chart ingress-nginx) renders LoadBalancer Service ingress-nginx-controller; set controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'] = ip, so the NLB targets pods directly.");
@@ -78,11 +83,15 @@ describe("policy workload-resources-set", () => {
             "Helm release 'cert-manager' (chart cert-manager) leaves Deployment cert-manager-cainjector without requests.cpu, requests.memory and limits.memory; set them under cainjector.resources in the release's values.");
     });
 
-    it("does not ask for the admission jobs' resources when ingress-nginx's webhook is off", async () => {
-        await assertPasses(workloadResourcesSet, changed(ingressNginx, (p) => {
-            delete p.values.controller.admissionWebhooks;
-            p.values.controller.admissionWebhooks = { enabled: false };
-        }));
+    it("asks for the admission jobs' resources only when the chart runs them", async () => {
+        await assertViolates(workloadResourcesSet, changed(ingressNginx, (p) => delete p.values.controller.admissionWebhooks), [
+            "Helm release 'ingress-nginx' (chart ingress-nginx) leaves Job ingress-nginx-admission-create without requests.cpu, requests.memory and limits.memory; set them under controller.admissionWebhooks.createSecretJob.resources in the release's values.",
+            "Helm release 'ingress-nginx' (chart ingress-nginx) leaves Job ingress-nginx-admission-patch without requests.cpu, requests.memory and limits.memory; set them under controller.admissionWebhooks.patchWebhookJob.resources in the release's values.",
+        ]);
+        await assertPasses(workloadResourcesSet, [
+            changed(ingressNginx, (p) => (p.values.controller.admissionWebhooks = { enabled: false })),
+            changed(ingressNginx, (p) => (p.values.controller.admissionWebhooks = { certManager: { enabled: true } })),
+        ]);
     });
 
     it("fails a plain container without requests", async () => {
