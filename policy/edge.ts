@@ -99,28 +99,22 @@ const allowlistKeys = ["allowlist-source-range", "whitelist-source-range"];
 const limitAllowlistKeys = ["limit-allowlist", "limit-whitelist"];
 
 /**
- * The deprecated `whitelist-source-range` name is flagged: `allowlist-source-range` is the
- * current annotation (and ConfigMap key); the old name survives only as an alias.
+ * The deprecated annotation names are flagged: `allowlist-source-range` and
+ * `limit-allowlist` are current, `whitelist-source-range` and `limit-whitelist` survive
+ * only as aliases. (The controller ConfigMap's key is still `whitelist-source-range`: it
+ * has no other name and is not flagged.)
  */
 export const allowlistAnnotationName: ResourceValidationPolicy = {
     name: "allowlist-annotation-name",
-    description: "Allowlists use allowlist-source-range / limit-allowlist, not the deprecated whitelist names.",
+    description: "Ingress allowlists use the allowlist-source-range and limit-allowlist annotations, not their deprecated whitelist aliases.",
     enforcementLevel: "advisory",
-    validateResource: forTypes([ingressType, releaseType], (props, args, report) => {
-        const renames: Array<[string, string]> = [
+    validateResource: forTypes([ingressType], (props, args, report) => {
+        const annotations = annotationsOf(props);
+        for (const [old, current] of [
             ["whitelist-source-range", "allowlist-source-range"],
             ["limit-whitelist", "limit-allowlist"],
-        ];
-        if (args.type === ingressType) {
-            const annotations = annotationsOf(props);
-            for (const [old, current] of renames) {
-                if (`${prefix}${old}` in annotations) report(`Ingress '${objectName(props, args.name)}' uses the deprecated ${prefix}${old}; rename it to ${prefix}${current}.`);
-            }
-            return;
-        }
-        const config = recordAt(controllerValues(args.type, props), "controller.config");
-        for (const [old, current] of renames) {
-            if (old in config) report(`Helm release '${args.name}' (chart ingress-nginx) sets the deprecated controller.config.${old}; rename it to ${current}.`);
+        ] as const) {
+            if (`${prefix}${old}` in annotations) report(`Ingress '${objectName(props, args.name)}' uses the deprecated ${prefix}${old}; rename it to ${prefix}${current}.`);
         }
     }),
 };
@@ -168,11 +162,9 @@ export const noOpenAllowlist: ResourceValidationPolicy = {
             }
             return;
         }
-        const config = recordAt(controllerValues(args.type, props), "controller.config");
-        for (const key of [...allowlistKeys, ...limitAllowlistKeys]) {
-            const value = config[key];
-            if (typeof value === "string") check(`Helm release '${args.name}' (chart ingress-nginx) controller.config`, key, value);
-        }
+        // The ConfigMap's global allowlist keeps its old name: whitelist-source-range.
+        const value = recordAt(controllerValues(args.type, props), "controller.config")["whitelist-source-range"];
+        if (typeof value === "string") check(`Helm release '${args.name}' (chart ingress-nginx) controller.config`, "whitelist-source-range", value);
     }),
 };
 

@@ -95,7 +95,13 @@ export function requestedCertificates(resources: readonly PolicyResource[]): Req
     return out;
 }
 
-/** The ACME solver cert-manager would pick for a name (its selector rules: dnsNames, then the longest dnsZones match, then matchLabels, then no selector). */
+/**
+ * The ACME solver cert-manager picks for a name, by its selector rules (cert-manager API
+ * reference, `CertificateDNSNameSelector`): a `dnsNames` match wins over a `dnsZones` match,
+ * the most specific zone (most labels) wins among zones, more matching `matchLabels` break
+ * ties, a solver without selector has the lowest priority, and the earlier solver wins a
+ * remaining tie.
+ */
 function solverFor(solvers: Json[], name: string, certLabels: Record<string, string>): Json | undefined {
     const host = normalHost(name);
     let best: { solver: Json; score: number } | undefined;
@@ -105,14 +111,15 @@ function solverFor(solvers: Json[], name: string, certLabels: Record<string, str
         const dnsZones = arrayAt(selector, "dnsZones").filter((z): z is string => typeof z === "string").map(normalHost);
         const matchLabels = stringMap(selector["matchLabels"]);
         if (!Object.entries(matchLabels).every(([k, v]) => certLabels[k] === v)) continue;
+        const labels = Object.keys(matchLabels).length;
         let score: number;
         if (dnsNames.length > 0 || dnsZones.length > 0) {
-            const zone = dnsZones.filter((z) => host === z || host.endsWith(`.${z}`)).sort((a, b) => b.length - a.length)[0];
-            if (dnsNames.includes(host)) score = 3000;
-            else if (zone !== undefined) score = 2000 + zone.length;
+            const zoneLabels = Math.max(-1, ...dnsZones.filter((z) => host === z || host.endsWith(`.${z}`)).map((z) => z.split(".").length));
+            if (dnsNames.includes(host)) score = 3_000_000 + labels;
+            else if (zoneLabels >= 0) score = 2_000_000 + zoneLabels * 1000 + labels;
             else continue;
         } else {
-            score = Object.keys(matchLabels).length > 0 ? 1000 + Object.keys(matchLabels).length : 0;
+            score = labels > 0 ? 1_000_000 + labels : 0;
         }
         if (!best || score > best.score) best = { solver, score };
     }

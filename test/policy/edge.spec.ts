@@ -85,11 +85,15 @@ describe("policy allowlist-annotation-name", () => {
         await assertPasses(allowlistAnnotationName, [changed(portalIngress, (p) => (p.metadata.annotations[`${a}allowlist-source-range`] = "10.0.0.0/8")), ingressNginx]);
     });
 
-    it("flags the deprecated whitelist names on Ingresses and in the controller ConfigMap", async () => {
-        await assertViolates(allowlistAnnotationName, articleIngress,
-            "Ingress 'secure-ingress' uses the deprecated nginx.ingress.kubernetes.io/whitelist-source-range; rename it to nginx.ingress.kubernetes.io/allowlist-source-range.");
-        await assertViolates(allowlistAnnotationName, changed(ingressNginx, (p) => (p.values.controller.config["limit-whitelist"] = "10.0.0.0/8")),
-            "Helm release 'ingress-nginx' (chart ingress-nginx) sets the deprecated controller.config.limit-whitelist; rename it to limit-allowlist.");
+    it("flags the deprecated whitelist annotation names", async () => {
+        await assertViolates(allowlistAnnotationName, changed(articleIngress, (p) => (p.metadata.annotations[`${a}limit-whitelist`] = "10.0.0.0/8")), [
+            "Ingress 'secure-ingress' uses the deprecated nginx.ingress.kubernetes.io/whitelist-source-range; rename it to nginx.ingress.kubernetes.io/allowlist-source-range.",
+            "Ingress 'secure-ingress' uses the deprecated nginx.ingress.kubernetes.io/limit-whitelist; rename it to nginx.ingress.kubernetes.io/limit-allowlist.",
+        ]);
+    });
+
+    it("leaves the controller ConfigMap's whitelist-source-range alone: it has no other name", async () => {
+        await assertPasses(allowlistAnnotationName, changed(ingressNginx, (p) => (p.values.controller.config["whitelist-source-range"] = "10.0.0.0/8")));
     });
 });
 
@@ -103,11 +107,16 @@ describe("policy no-open-allowlist", () => {
             "Ingress 'portal' allows 0.0.0.0/0 and ::/0 in allowlist-source-range, which is every address; list the networks that should reach it, or drop the allowlist if the host is public.");
     });
 
-    it("fails a rate-limit exemption for everyone in the controller ConfigMap, and an entry that is not an address", async () => {
-        await assertViolates(noOpenAllowlist, changed(ingressNginx, (p) => (p.values.controller.config["limit-allowlist"] = "0.0.0.0/0,office")), [
-            "Helm release 'ingress-nginx' (chart ingress-nginx) controller.config exempts 0.0.0.0/0 in limit-allowlist, which is every address; list only the trusted sources that may exceed the rate limits.",
-            "Helm release 'ingress-nginx' (chart ingress-nginx) controller.config has 'office' in limit-allowlist, which is not an IP address or CIDR; fix the entry (the controller rejects the whole list).",
+    it("fails a rate-limit exemption for everyone, and an entry that is not an address", async () => {
+        await assertViolates(noOpenAllowlist, changed(portalIngress, (p) => (p.metadata.annotations[`${a}limit-allowlist`] = "0.0.0.0/0,office")), [
+            "Ingress 'portal' exempts 0.0.0.0/0 in limit-allowlist, which is every address; list only the trusted sources that may exceed the rate limits.",
+            "Ingress 'portal' has 'office' in limit-allowlist, which is not an IP address or CIDR; fix the entry (the controller rejects the whole list).",
         ]);
+    });
+
+    it("fails an open global allowlist in the controller ConfigMap", async () => {
+        await assertViolates(noOpenAllowlist, changed(ingressNginx, (p) => (p.values.controller.config["whitelist-source-range"] = "::/0")),
+            "Helm release 'ingress-nginx' (chart ingress-nginx) controller.config allows ::/0 in whitelist-source-range, which is every address; list the networks that should reach it, or drop the allowlist if the host is public.");
     });
 });
 

@@ -33,6 +33,20 @@ describe("policy wildcard-needs-dns01", () => {
             "Certificate 'wildcard-example' requests *.example.com from ClusterIssuer 'letsencrypt', which has no solver for it; Let's Encrypt validates wildcards only through DNS-01: add a dns01 (route53) solver for this zone.");
     });
 
+    it("prefers the most specific zone, then the most matching labels", async () => {
+        const issuer = changed(clusterIssuer, (p) => (p.spec.acme.solvers = [
+            { selector: { dnsZones: ["example.com"] }, ...dns01 },
+            { selector: { dnsZones: ["example.com"], matchLabels: { tier: "edge" } }, ...http01 },
+        ]));
+        const labelled = changed(wildcardCertificate, (p) => (p.metadata.labels = { tier: "edge" }));
+        await assertPasses(wildcardNeedsDns01, [issuer, wildcardCertificate]);
+        await assertViolates(wildcardNeedsDns01, [issuer, labelled],
+            "Certificate 'wildcard-example' requests *.example.com from ClusterIssuer 'letsencrypt', which would validate it with http01; Let's Encrypt validates wildcards only through DNS-01: add a dns01 (route53) solver for this zone.");
+        const nested = changed(clusterIssuer, (p) => (p.spec.acme.solvers = [{ selector: { dnsZones: ["example.com"] }, ...http01 }, { selector: { dnsZones: ["api.example.com"] }, ...dns01 }]));
+        const api = changed(wildcardCertificate, (p) => (p.spec.dnsNames = ["*.api.example.com"]));
+        await assertPasses(wildcardNeedsDns01, [nested, api]);
+    });
+
     it("judges the certificate cert-manager makes from an annotated Ingress", async () => {
         const ingress = changed(portalIngress, (p) => {
             p.metadata.annotations["cert-manager.io/cluster-issuer"] = "letsencrypt";
