@@ -8,7 +8,8 @@ import { judge, policyConfigProblems, type PolicyConfig } from "../judge";
  *
  * Judges an offline plan (npm run plan -- --json) or a state export (pulumi stack
  * export) with the policy pack, offline. Exit status: 0 no mandatory violation, 1 a
- * mandatory policy fails, 2 the file cannot be read or is neither kind of document.
+ * mandatory policy fails, 2 the file cannot be read or is neither kind of document, or
+ * the --policy-config file is not the pack's (one line per problem).
  */
 const usage = "usage: npm run policy -- FILE [--json] [--policy-config FILE]";
 
