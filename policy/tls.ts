@@ -161,7 +161,7 @@ const accessKeyPattern = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
 /** Paths inside `value` that hold an AWS access key: an `accessKeyID` field (whatever its value) or a string shaped like a key id. */
 function inlineKeys(value: unknown, path: string, found: string[]): void {
     if (Array.isArray(value)) {
-        value.forEach((v: unknown, i) => inlineKeys(safely(() => v), `${path}[${i}]`, found));
+        for (let i = 0; i < value.length; i++) inlineKeys(safely(() => value[i] as unknown), `${path}[${i}]`, found);
         return;
     }
     if (isRecord(value)) {

@@ -74,6 +74,7 @@ describe("policy issuer-no-inline-aws-keys", () => {
     it("fails an access key id from a resource, unknown during preview, and a key id written anywhere else", async () => {
         const issuer = { ...changed(clusterIssuer, (p) => {
             p.spec.acme.solvers[0].dns01.route53.accessKeyID = unknownSentinel;
+            p.spec.acme.solvers.push(unknownSentinel);
             p.spec.acme.email = "AKIAIOSFODNN7EXAMPLE@example.com";
         }), type: T.issuer };
         await assertViolates(issuerNoInlineAwsKeys, issuer,
