@@ -108,6 +108,33 @@ function missingResources(resources: Json, requireCpuLimit: boolean): string[] {
     });
 }
 
+const suffixes: Readonly<Record<string, number>> = {
+    m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** A Kubernetes resource quantity (`500m`, `2Gi`, `1.5`, `128974848`, `1e3`) as a number, or undefined. */
+export function quantity(value: unknown): number | undefined {
+    if (typeof value === "number") return value;
+    if (typeof value !== "string") return undefined;
+    const m = /^([0-9]+(?:\.[0-9]+)?)(?:([eE][-+]?[0-9]+)|(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei))?$/.exec(value.trim());
+    if (!m) return undefined;
+    const base = Number(m[1]);
+    if (m[2]) return base * 10 ** Number(m[2].slice(1));
+    return base * (m[3] ? (suffixes[m[3]] ?? 1) : 1);
+}
+
+/** Limits below their requests (which the API server rejects), as phrases. */
+function limitsBelowRequests(resources: Json): string[] {
+    return ["cpu", "memory"].flatMap((r) => {
+        const request = at(resources, `requests.${r}`);
+        const limit = at(resources, `limits.${r}`);
+        const q = quantity(request);
+        const l = quantity(limit);
+        return q !== undefined && l !== undefined && l < q ? [`limits.${r} ${String(limit)} below requests.${r} ${String(request)}`] : [];
+    });
+}
+
 function merged(defaults: Json, given: Json): Json {
     const out: Json = { ...defaults };
     for (const [k, v] of Object.entries(given)) out[k] = isRecord(v) && isRecord(out[k]) ? merged(out[k], v) : v;
@@ -142,6 +169,10 @@ export const workloadResourcesSet: ResourceValidationPolicy = {
                 if (missing.length > 0) {
                     report(`Helm release '${args.name}' (chart ${chart}) leaves ${w.describe} without ${listed(missing)}; set them under ${w.resourcesPath} in the release's values.`);
                 }
+                const below = limitsBelowRequests(resources);
+                if (below.length > 0) {
+                    report(`Helm release '${args.name}' (chart ${chart}) sets ${listed(below)} for ${w.describe} (the chart's defaults merged in), which the API server rejects; raise the limit or lower the request under ${w.resourcesPath}.`);
+                }
             }
             return;
         }
@@ -149,9 +180,12 @@ export const workloadResourcesSet: ResourceValidationPolicy = {
         for (const list of ["initContainers", "containers"] as const) {
             for (const c of arrayAt(podSpec, list).filter(isRecord)) {
                 const missing = missingResources(recordAt(c, "resources"), requireCpuLimit);
+                const kind = args.type.split(":").pop() ?? "Workload";
                 if (missing.length > 0) {
-                    report(`${args.type.split(":").pop() ?? "Workload"} '${args.name}' container '${stringAt(c, "name") ?? "?"}' has no resources.${missing.join(", resources.")}; set requests and limits on every container.`);
+                    report(`${kind} '${args.name}' container '${stringAt(c, "name") ?? "?"}' has no resources.${missing.join(", resources.")}; set requests and limits on every container.`);
                 }
+                const below = limitsBelowRequests(recordAt(c, "resources"));
+                if (below.length > 0) report(`${kind} '${args.name}' container '${stringAt(c, "name") ?? "?"}' sets ${listed(below)}, which the API server rejects; raise the limit or lower the request.`);
             }
         }
     }),

@@ -78,6 +78,13 @@ describe("policy workload-resources-set", () => {
             "Helm release 'istiod' (chart istiod) leaves Deployment istiod without limits.memory; set them under resources in the release's values.");
     });
 
+    it("fails a memory limit below the chart's default request, merged as Helm merges values", async () => {
+        await assertViolates(workloadResourcesSet, changed(istiod, (p) => (p.values.resources = { limits: { memory: "1Gi" } })),
+            "Helm release 'istiod' (chart istiod) sets limits.memory 1Gi below requests.memory 2048Mi for Deployment istiod (the chart's defaults merged in), which the API server rejects; raise the limit or lower the request under resources.");
+        await assertViolates(workloadResourcesSet, deployment({ requests: { cpu: "1", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } }),
+            "Deployment 'web' container 'app' sets limits.cpu 500m below requests.cpu 1, which the API server rejects; raise the limit or lower the request.");
+    });
+
     it("fails cert-manager's cainjector without resources", async () => {
         await assertViolates(workloadResourcesSet, changed(certManager, (p) => delete p.values.cainjector),
             "Helm release 'cert-manager' (chart cert-manager) leaves Deployment cert-manager-cainjector without requests.cpu, requests.memory and limits.memory; set them under cainjector.resources in the release's values.");
