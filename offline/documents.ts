@@ -13,14 +13,22 @@ export class DocumentError extends Error {}
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 
+/** The resources of a document, and how many secret values it holds that cannot be read (plan redactions, export ciphertext). */
+export interface DocumentResources {
+    readonly kind: "plan" | "export";
+    readonly resources: JudgedResource[];
+    readonly unreadableSecrets: number;
+}
+
 /** Recognises the document and returns its resources. */
-export function resourcesOf(doc: unknown): { kind: "plan" | "export"; resources: JudgedResource[] } {
+export function resourcesOf(doc: unknown): DocumentResources {
     if (isRecord(doc) && Array.isArray(doc["resources"]) && typeof doc["stack"] === "string") {
-        return { kind: "plan", resources: fromPlan(doc as unknown as PlanDocument) };
+        return { kind: "plan", resources: fromPlan(doc as unknown as PlanDocument), unreadableSecrets: count(doc["resources"], (v) => v === secretMark) };
     }
     const deployment = isRecord(doc) ? doc["deployment"] : undefined;
     if (isRecord(deployment) && (Array.isArray(deployment["resources"]) || deployment["resources"] === undefined)) {
-        return { kind: "export", resources: fromExport((deployment["resources"] ?? []) as unknown[]) };
+        const list = (deployment["resources"] ?? []) as unknown[];
+        return { kind: "export", resources: fromExport(list), unreadableSecrets: count(list, (v) => isRecord(v) && v[secretSig] !== undefined && typeof v["plaintext"] !== "string") };
     }
     throw new DocumentError("expected an offline plan (npm run plan -- --json) or a state export (pulumi stack export)");
 }
@@ -43,9 +51,13 @@ function fromPlan(doc: PlanDocument): JudgedResource[] {
     });
 }
 
-/** A plan shows computed values as "[computed]": policies see the preview sentinel again. */
+/**
+ * A plan shows computed values as "[computed]" and secrets as "[secret]": neither can be
+ * read back, so policies see the preview's unknown sentinel for both (a policy that needs
+ * the value reports that it cannot run; one that can decide without it still does).
+ */
 function replaceMarks(value: unknown): unknown {
-    if (value === computedMark) return unknownSentinel;
+    if (value === computedMark || value === secretMark) return unknownSentinel;
     if (Array.isArray(value)) return value.map(replaceMarks);
     if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceMarks(v)]));
     return value;
@@ -80,7 +92,10 @@ function fromExport(list: unknown[]): JudgedResource[] {
     });
 }
 
-/** Exported secrets carry `plaintext` (with --show-secrets, JSON-encoded) or only `ciphertext`. */
+/**
+ * Exported secrets carry `plaintext` (with --show-secrets, JSON-encoded) or only
+ * `ciphertext`, which cannot be read here: policies see those as unknown values.
+ */
 function unwrapSecrets(value: unknown): unknown {
     if (isRecord(value) && value[secretSig] !== undefined) {
         if (typeof value["plaintext"] === "string") {
@@ -90,11 +105,19 @@ function unwrapSecrets(value: unknown): unknown {
                 return value["plaintext"];
             }
         }
-        return secretMark;
+        return unknownSentinel;
     }
     if (Array.isArray(value)) return value.map(unwrapSecrets);
     if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
     return value;
+}
+
+/** How many values inside `value` satisfy `test` (not descending into those that do). */
+function count(value: unknown, test: (v: unknown) => boolean): number {
+    if (test(value)) return 1;
+    if (Array.isArray(value)) return value.reduce((n: number, v) => n + count(v, test), 0);
+    if (isRecord(value)) return Object.values(value).reduce((n: number, v) => n + count(v, test), 0);
+    return 0;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

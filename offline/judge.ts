@@ -10,6 +10,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { closest, distance } from "fastest-levenshtein";
 import { policies as packPolicies } from "../policy/policies";
 
 // The analyzer's guard against reading unknown values: exported by @pulumi/policy but
@@ -49,8 +50,15 @@ export interface Finding {
     readonly message: string;
 }
 
-/** Per-policy configuration, as `--policy-pack-config` gives it. */
-export type PolicyConfig = Readonly<Record<string, Readonly<Record<string, unknown>> & { enforcementLevel?: EnforcementLevel }>>;
+/**
+ * Policy configuration in the format of `pulumi preview --policy-pack-config`: by policy
+ * name, an enforcement level or an object of the policy's configuration values (with an
+ * optional `enforcementLevel`); `all` sets the level of every policy, and a policy's own
+ * level overrides it.
+ */
+export type PolicyConfig = Readonly<Record<string, unknown>>;
+
+const levels: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
 
 /** Options of {@link judge}. */
 export interface JudgeOptions {
@@ -71,20 +79,101 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
     return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
 }
 
+const entryOf = (value: unknown): Record<string, unknown> => (typeof value === "string" ? { enforcementLevel: value } : value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {});
+
 function configFor(policy: Policy, config: PolicyConfig | undefined): Record<string, unknown> {
     const defaults: Record<string, unknown> = {};
     for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
         const d = (schema as { default?: unknown }).default;
         if (d !== undefined) defaults[key] = d;
     }
-    const given: Record<string, unknown> = { ...(config?.[policy.name] ?? {}) };
+    const given: Record<string, unknown> = { ...entryOf(config?.[policy.name]) };
     delete given["enforcementLevel"];
     return { ...defaults, ...given };
 }
 
 function levelOf(policy: Policy, config: PolicyConfig | undefined): EnforcementLevel {
-    const level = config?.[policy.name]?.enforcementLevel ?? policy.enforcementLevel ?? "advisory";
+    const own = entryOf(config?.[policy.name])["enforcementLevel"];
+    const all = entryOf(config?.["all"])["enforcementLevel"];
+    const level = (typeof own === "string" ? own : typeof all === "string" ? all : (policy.enforcementLevel ?? "advisory")) as EnforcementLevel;
     return level === "remediate" ? "mandatory" : level;
+}
+
+/**
+ * What is wrong with a policy configuration, one line per problem naming the key, the
+ * value and what is expected: unknown policies and settings (with a suggestion), levels
+ * that do not exist, values outside a policy's schema. Empty when it is right.
+ */
+export function policyConfigProblems(config: unknown, policies: readonly Policy[] = packPolicies): string[] {
+    if (config === null || typeof config !== "object" || Array.isArray(config)) return ["expected a JSON object of policy names (and \"all\")"];
+    const problems: string[] = [];
+    const names = policies.map((p) => p.name);
+    const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+    const checkLevel = (key: string, level: unknown): void => {
+        if (typeof level !== "string" || !levels.includes(level)) problems.push(`${key} = ${show(level)}: expected one of ${levels.join(", ")}`);
+    };
+    for (const [name, value] of Object.entries(config as Record<string, unknown>)) {
+        const policy = policies.find((p) => p.name === name);
+        if (name !== "all" && !policy) {
+            problems.push(`${name}: expected a policy of the pack${suggestion(name, names)}`);
+            continue;
+        }
+        if (typeof value === "string") {
+            checkLevel(name, value);
+            continue;
+        }
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+            problems.push(`${name} = ${show(value)}: expected an enforcement level or an object of settings`);
+            continue;
+        }
+        const properties = (policy?.configSchema?.properties ?? {}) as Record<string, SchemaLike>;
+        for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+            if (key === "enforcementLevel") checkLevel(`${name}.enforcementLevel`, v);
+            else if (!properties[key]) problems.push(`${name}.${key}: expected a setting of ${name === "all" ? "every policy (only enforcementLevel)" : `policy ${name}${Object.keys(properties).length > 0 ? ` (${Object.keys(properties).join(", ")})` : " (it has none)"}`}${suggestion(key, Object.keys(properties))}`);
+            else {
+                const expected = schemaMismatch(properties[key], v);
+                if (expected) problems.push(`${name}.${key} = ${show(v)}: expected ${expected}`);
+            }
+        }
+    }
+    return problems;
+}
+
+interface SchemaLike {
+    type?: string;
+    items?: SchemaLike;
+    minimum?: number;
+    exclusiveMinimum?: number;
+    enum?: unknown[];
+}
+
+/** What a value should have been under a (simple) JSON schema, or undefined when it fits. */
+function schemaMismatch(schema: SchemaLike, value: unknown): string | undefined {
+    switch (schema.type) {
+        case "integer":
+        case "number": {
+            const noun = schema.type === "integer" ? "an integer" : "a number";
+            if (typeof value !== "number" || (schema.type === "integer" && !Number.isInteger(value))) return noun;
+            if (schema.minimum !== undefined && value < schema.minimum) return `${noun} of at least ${schema.minimum}`;
+            if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) return `${noun} above ${schema.exclusiveMinimum}`;
+            return undefined;
+        }
+        case "string":
+            return typeof value === "string" ? undefined : "a string";
+        case "boolean":
+            return typeof value === "boolean" ? undefined : "true or false";
+        case "array":
+            if (!Array.isArray(value)) return "a list";
+            return schema.items && value.some((v) => schemaMismatch(schema.items!, v) !== undefined) ? `a list of ${schema.items.type ?? "value"}s` : undefined;
+        default:
+            return undefined;
+    }
+}
+
+function suggestion(name: string, candidates: readonly string[]): string {
+    if (candidates.length === 0) return "";
+    const best = closest(name, [...candidates]);
+    return distance(name, best) <= Math.max(2, Math.floor(best.length / 3)) ? ` (did you mean ${best}?)` : "";
 }
 
 const options = (parent: string | undefined): PolicyResourceOptions => ({

@@ -1,7 +1,12 @@
 import type { Policy } from "@pulumi/policy";
-import { noNodePortServices } from "./kubernetes";
+import { iamNoWildcardActions, route53ChangeScoped, trustBoundToOneServiceAccount } from "./dns-iam";
+import { allowlistAnnotationName, edgeControllerHardened, ingressHttpsRedirect, ingressNginxRetired, ingressTlsEveryHost, noOpenAllowlist, noSnippetAnnotations, publicHostsRateLimited } from "./edge";
+import { loadBalancerNlbIpTargets, noNodePortServices, noOverlappingPdbs, workloadResourcesSet } from "./kubernetes";
+import { crossNetworkGatewayAutoPassthrough, istiodExposurePassthrough, istiodHighAvailability, istioValuesNotIgnored, meshClusterNamesMatch, remoteSecretShape } from "./mesh";
 import { explicitProviders } from "./providers";
+import { dnsRecordsTargetStackLoadBalancers, ingressTlsHostsCertified } from "./stack";
 import { helmReleasePinned } from "./supply-chain";
+import { acmeProductionOnlyWhenChosen, issuerNoInlineAwsKeys, oneCertificatePerIdentifierSet, wildcardNeedsDns01 } from "./tls";
 
 /**
  * Every policy of the pack, grouped by area. The pack itself is built only in
@@ -14,4 +19,35 @@ export const policies: readonly Policy[] = [
     helmReleasePinned,
     // Kubernetes
     noNodePortServices,
+    loadBalancerNlbIpTargets,
+    workloadResourcesSet,
+    noOverlappingPdbs,
+    // Mesh
+    istiodHighAvailability,
+    istioValuesNotIgnored,
+    crossNetworkGatewayAutoPassthrough,
+    istiodExposurePassthrough,
+    remoteSecretShape,
+    meshClusterNamesMatch,
+    // TLS
+    wildcardNeedsDns01,
+    issuerNoInlineAwsKeys,
+    acmeProductionOnlyWhenChosen,
+    oneCertificatePerIdentifierSet,
+    // Edge
+    ingressTlsEveryHost,
+    ingressHttpsRedirect,
+    noSnippetAnnotations,
+    allowlistAnnotationName,
+    noOpenAllowlist,
+    publicHostsRateLimited,
+    edgeControllerHardened,
+    ingressNginxRetired,
+    // DNS and IAM
+    iamNoWildcardActions,
+    route53ChangeScoped,
+    trustBoundToOneServiceAccount,
+    // Stack
+    ingressTlsHostsCertified,
+    dnsRecordsTargetStackLoadBalancers,
 ];

@@ -5,7 +5,7 @@ import { IngressController } from "../components/edge/ingress-controller";
 import { NginxRoutes } from "../components/edge/routes";
 import { responseHeaderNames, routeGroups } from "../components/edge/routing";
 import type { ClusterProviders } from "../components/providers";
-import { CertManager, certManagerServiceAccount, issuerName, type CertManagerCredentials } from "../components/tls/cert-manager";
+import { CertManager, certManagerServiceAccount, type CertManagerCredentials } from "../components/tls/cert-manager";
 import { certificateSecretName, Certificates, type CertificateRequest } from "../components/tls/certificates";
 import { Dns01Role, type Dns01Credentials } from "../components/tls/dns01-role";
 import { challengeRecordNames, sharedChallenges } from "../config/dns-names";
@@ -238,7 +238,7 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
     }
 
     if (!edge) return outputs;
-    new NginxRoutes("routes", { groups, wafMode: settings.edgeWafMode, issuer: issuerName(settings.acmeEnvironment), controller: edge.release }, opts);
+    new NginxRoutes("routes", { groups, wafMode: settings.edgeWafMode, acmeEnvironment: settings.acmeEnvironment, controller: edge.release }, opts);
 
     const target: EdgeTarget =
         settings.edgeLoadBalancer === "aws-nlb"

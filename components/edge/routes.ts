@@ -1,6 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { acmeEnvironmentAnnotation, issuerName, type AcmeEnvironment } from "../tls/cert-manager";
 import type { RouteGroup } from "./routing";
+
+/** What an Ingress needs to know besides its group of paths. */
+export interface IngressOptions {
+    /** The ModSecurity mode of the controller. */
+    readonly wafMode: "off" | "detection-only" | "blocking";
+    /** The Let's Encrypt environment the stack chose: per-host certificates come from its ClusterIssuer. */
+    readonly acmeEnvironment: AcmeEnvironment;
+}
 
 /** ingress-nginx's annotation prefix. */
 export const nginxPrefix = "nginx.ingress.kubernetes.io";
@@ -20,7 +29,7 @@ export function headersConfigMapName(group: RouteGroup): string {
  * off, response headers through `custom-headers` and a ConfigMap in the same namespace.
  * HSTS is set once in the controller's ConfigMap. No annotation is a snippet.
  */
-export function nginxAnnotations(group: RouteGroup, options: { wafMode: "off" | "detection-only" | "blocking"; issuer: string }): Record<string, string> {
+export function nginxAnnotations(group: RouteGroup, options: IngressOptions): Record<string, string> {
     const a: Record<string, string> = { [`${nginxPrefix}/ssl-redirect`]: "true" };
     const p = group.profile;
     if (p?.rps !== undefined) a[`${nginxPrefix}/limit-rps`] = String(p.rps);
@@ -30,7 +39,10 @@ export function nginxAnnotations(group: RouteGroup, options: { wafMode: "off" | 
     if (p?.allowlist !== undefined && p.allowlist.length > 0) a[`${nginxPrefix}/allowlist-source-range`] = p.allowlist.join(",");
     if (options.wafMode !== "off") a[`${nginxPrefix}/enable-modsecurity`] = p?.waf === true ? "true" : "false";
     if (group.responseHeaders) a[`${nginxPrefix}/custom-headers`] = `${group.namespace}/${headersConfigMapName(group)}`;
-    if (group.tls.kind === "own" && group.tls.requests) a["cert-manager.io/cluster-issuer"] = options.issuer;
+    if (group.tls.kind === "own" && group.tls.requests) {
+        a["cert-manager.io/cluster-issuer"] = issuerName(options.acmeEnvironment);
+        a[acmeEnvironmentAnnotation] = options.acmeEnvironment;
+    }
     // The backends belong to application stacks and may not exist yet; Pulumi's Ingress
     // await would block until they have endpoints.
     a["pulumi.com/skipAwait"] = "true";
@@ -38,7 +50,7 @@ export function nginxAnnotations(group: RouteGroup, options: { wafMode: "off" | 
 }
 
 /** The Ingress object of a group. */
-export function ingressObject(group: RouteGroup, options: { wafMode: "off" | "detection-only" | "blocking"; issuer: string }): Record<string, unknown> {
+export function ingressObject(group: RouteGroup, options: IngressOptions): Record<string, unknown> {
     const tls: Record<string, unknown> = { hosts: [group.host] };
     if (group.tls.kind !== "default") tls["secretName"] = group.tls.secretName;
     return {
@@ -65,13 +77,9 @@ export function ingressObject(group: RouteGroup, options: { wafMode: "off" | "de
 }
 
 /** Arguments of {@link NginxRoutes}. */
-export interface NginxRoutesArgs {
+export interface NginxRoutesArgs extends IngressOptions {
     /** The groups of paths; each becomes one Ingress (and a header ConfigMap when it sets headers). */
     groups: readonly RouteGroup[];
-    /** The ModSecurity mode of the controller. */
-    wafMode: "off" | "detection-only" | "blocking";
-    /** The ClusterIssuer per-host certificates are requested from. */
-    issuer: string;
     /** The controller (its admission webhook validates every Ingress, so it must be serving first). */
     controller: pulumi.Input<pulumi.Resource>;
 }

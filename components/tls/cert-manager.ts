@@ -21,6 +21,13 @@ export function issuerName(environment: AcmeEnvironment): string {
  */
 export const waitForAnnotation = "pulumi.com/waitFor";
 
+/**
+ * The Let's Encrypt environment the stack chose for a certificate, written on each
+ * Certificate (and each Ingress that asks cert-manager for one): the policy pack's
+ * `acme-production-only-when-chosen` compares it with the issuer's server.
+ */
+export const acmeEnvironmentAnnotation = "mesh-ingress.io/acme-environment";
+
 /** The Secret (in cert-manager's namespace) holding a static Route53 key, and its keys. */
 export const staticKeySecret = { name: "route53-dns01-credentials", accessKeyIdKey: "access-key-id", secretAccessKeyKey: "secret-access-key" } as const;
 

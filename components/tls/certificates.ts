@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { issuerName, waitForAnnotation, type AcmeEnvironment } from "./cert-manager";
+import { acmeEnvironmentAnnotation, issuerName, waitForAnnotation, type AcmeEnvironment } from "./cert-manager";
 
 /** One certificate to issue. */
 export interface CertificateRequest {
@@ -36,13 +36,18 @@ export function certificateSecretName(name: string): string {
 /**
  * A cert-manager Certificate. It carries `pulumi.com/waitFor: condition=Ready`, so
  * `pulumi up` waits for issuance and fails when it fails, instead of reporting success
- * with a missing Secret.
+ * with a missing Secret, and the Let's Encrypt environment the stack chose for it
+ * (`mesh-ingress.io/acme-environment`), which the policy pack checks against its issuer.
  */
 export function certificateObject(request: CertificateRequest): Record<string, unknown> {
     return {
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
-        metadata: { name: request.name, namespace: request.namespace, annotations: { [waitForAnnotation]: "condition=Ready" } },
+        metadata: {
+            name: request.name,
+            namespace: request.namespace,
+            annotations: { [waitForAnnotation]: "condition=Ready", [acmeEnvironmentAnnotation]: request.environment },
+        },
         spec: {
             secretName: certificateSecretName(request.name),
             dnsNames: [...request.dnsNames],

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { mermaidGraph } from "../graph";
 import { exitStatus, plan } from "../plan";
 import { renderTree } from "../render";
-import type { PolicyConfig } from "../judge";
+import { policyConfigProblems, type PolicyConfig } from "../judge";
 
 /**
  * npm run plan -- --stack <name> [--config FILE] [--json | --graph [--components]] [--up] [--policy-config FILE]
@@ -59,6 +59,11 @@ async function main(): Promise<number> {
             policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as PolicyConfig;
         } catch (e) {
             process.stderr.write(`--policy-config ${values["policy-config"]}: ${(e as Error).message}\n`);
+            return 2;
+        }
+        const problems = policyConfigProblems(policyConfig);
+        if (problems.length > 0) {
+            for (const line of problems) process.stderr.write(`--policy-config ${values["policy-config"]}: ${line}\n`);
             return 2;
         }
     }

@@ -1,14 +1,15 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { DocumentError, resourcesOf } from "../documents";
-import { judge, type PolicyConfig } from "../judge";
+import { judge, policyConfigProblems, type PolicyConfig } from "../judge";
 
 /**
  * npm run policy -- FILE [--json] [--policy-config FILE]
  *
  * Judges an offline plan (npm run plan -- --json) or a state export (pulumi stack
  * export) with the policy pack, offline. Exit status: 0 no mandatory violation, 1 a
- * mandatory policy fails, 2 the file cannot be read or is neither kind of document.
+ * mandatory policy fails, 2 the file cannot be read or is neither kind of document, or
+ * the --policy-config file is not the pack's (one line per problem).
  */
 const usage = "usage: npm run policy -- FILE [--json] [--policy-config FILE]";
 
@@ -31,11 +32,19 @@ async function main(): Promise<number> {
     }
     let resources;
     let kind;
+    let unreadableSecrets = 0;
     let config: PolicyConfig | undefined;
     try {
-        ({ kind, resources } = resourcesOf(JSON.parse(fs.readFileSync(file, "utf8")) as unknown));
+        ({ kind, resources, unreadableSecrets } = resourcesOf(JSON.parse(fs.readFileSync(file, "utf8")) as unknown));
         const configFile = parsed.values["policy-config"];
-        if (configFile) config = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyConfig;
+        if (configFile) {
+            config = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyConfig;
+            const problems = policyConfigProblems(config);
+            if (problems.length > 0) {
+                for (const line of problems) process.stderr.write(`--policy-config ${configFile}: ${line}\n`);
+                return 2;
+            }
+        }
     } catch (e) {
         const reason = e instanceof DocumentError || e instanceof SyntaxError ? e.message : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
         process.stderr.write(`${file}: ${reason}\n`);
@@ -44,9 +53,14 @@ async function main(): Promise<number> {
     const findings = await judge(resources, config ? { config } : {});
     const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory").length;
     if (parsed.values.json) {
-        process.stdout.write(`${JSON.stringify({ document: kind, resources: resources.length, violations: findings }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ document: kind, resources: resources.length, unreadableSecrets, violations: findings }, null, 2)}\n`);
     } else {
         process.stdout.write(`Judged ${resources.length} resources of a ${kind === "plan" ? "plan" : "state export"}: ${findings.length} findings, ${mandatory} mandatory\n`);
+        if (unreadableSecrets > 0) {
+            process.stdout.write(
+                `  note: ${unreadableSecrets} secret value(s) cannot be read from this ${kind === "plan" ? "plan (it redacts them)" : "export (encrypted; export with --show-secrets to judge them)"}; policies treat them as unknown\n`,
+            );
+        }
         for (const f of findings) process.stdout.write(`  [${f.enforcementLevel}] ${f.policy}${f.resource ? ` (${f.resource})` : ""}: ${f.message}\n`);
     }
     return mandatory > 0 ? 1 : 0;

@@ -50,4 +50,12 @@ describe("npm run plan (command line)", () => {
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /usage: npm run plan/);
     });
+
+    it("exits 2 for a --policy-config that is not the pack's, before planning", () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "policy.json");
+        fs.writeFileSync(file, JSON.stringify({ "istiod-high-availability": { minReplica: 5 } }));
+        const r = runScript("offline/cli/plan.ts", ["--stack", "primary", "--policy-config", file]);
+        assert.equal(r.status, 2);
+        assert.equal(r.stderr, `--policy-config ${file}: istiod-high-availability.minReplica: expected a setting of policy istiod-high-availability (minReplicas, minAvailable) (did you mean minReplicas?)\n`);
+    });
 });

@@ -27,3 +27,9 @@ describe("policy helm-release-pinned", () => {
             "Helm release 'istiod' takes chart 'istiod' from 'http://charts.example.com'; use an https:// repository or an oci:// chart reference.");
     });
 });
+
+describe("policy helm-release-pinned, chart references", () => {
+    it("passes a packaged chart fetched over https", async () => {
+        await assertPasses(helmReleasePinned, { type: "kubernetes:helm.sh/v3:Release", name: "gw", props: { chart: "https://charts.example.com/gateway-1.30.3.tgz", version: "1.30.3" } });
+    });
+});

@@ -18,10 +18,15 @@ export interface ResourceArgs {
     readonly dependencies?: readonly string[];
 }
 
+/** The URN `resource` gives a resource of this type and name (for dependencies). */
+export function urnOf(type: string, name = "subject"): string {
+    return `urn:pulumi:test::mesh-ingress::${type}::${name}`;
+}
+
 export function resource(args: ResourceArgs): JudgedResource {
     const name = args.name ?? "subject";
     return {
-        urn: `urn:pulumi:test::mesh-ingress::${args.type}::${name}`,
+        urn: urnOf(args.type, name),
         type: args.type,
         name,
         props: args.props,
@@ -36,6 +41,14 @@ export const kubernetesProvider: NonNullable<JudgedResource["provider"]> = {
     urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:kubernetes::cluster1-kubernetes",
     type: "pulumi:providers:kubernetes",
     name: "cluster1-kubernetes",
+    props: {},
+};
+
+/** An AWS provider, as resources created through the stack's provider carry. */
+export const awsProvider: NonNullable<JudgedResource["provider"]> = {
+    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:aws::cluster1-aws",
+    type: "pulumi:providers:aws",
+    name: "cluster1-aws",
     props: {},
 };
 

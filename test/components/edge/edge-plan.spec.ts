@@ -261,6 +261,7 @@ describe("edge configuration variants", () => {
         const first = ingress(p, "shop", "shop-example-com");
         const second = ingress(p, "shop", "shop-example-com-strict");
         assert.equal(first.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-staging");
+        assert.equal(first.metadata.annotations["mesh-ingress.io/acme-environment"], "staging", "the stack's choice, for the policy pack");
         assert.equal(second.metadata.annotations["cert-manager.io/cluster-issuer"], undefined);
         assert.deepEqual(first.spec.tls, [{ hosts: ["shop.example.com"], secretName: "shop-example-com-tls" }]);
         assert.deepEqual(second.spec.tls, first.spec.tls);

@@ -102,7 +102,7 @@ describe("TLS in the default stacks' plans", () => {
 
     it("issues each stack's identifier set in the edge namespace from the staging issuer, awaited until Ready", () => {
         const cert = inputsOf(one(primary, "kubernetes:cert-manager.io/v1:Certificate"));
-        assert.deepEqual(cert.metadata, { name: "example-com", namespace: "ingress-nginx", annotations: { "pulumi.com/waitFor": "condition=Ready" } });
+        assert.deepEqual(cert.metadata, { name: "example-com", namespace: "ingress-nginx", annotations: { "pulumi.com/waitFor": "condition=Ready", "mesh-ingress.io/acme-environment": "staging" } });
         assert.deepEqual(cert.spec, {
             secretName: "example-com-tls",
             dnsNames: ["*.example.com", "example.com"],
