@@ -13,20 +13,10 @@
  * it and a test can tell when it is out of date.
  */
 
+import type { RecordedResource } from "./engine";
+
 /** What the graph needs of a resource: the engine's {@link RecordedResource} has it. */
-export interface GraphResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    /** False for component resources. */
-    readonly custom: boolean;
-    /** URN of the parent. */
-    readonly parent: string | undefined;
-    /** URN of the explicit provider. */
-    readonly provider: string | undefined;
-    /** URNs of the resources this one waits for (parent excluded). */
-    readonly dependencies: readonly string[];
-}
+export type GraphResource = Pick<RecordedResource, "urn" | "type" | "name" | "custom" | "parent" | "provider" | "dependencies">;
 
 /** Options of {@link mermaidGraph}. */
 export interface GraphOptions {

@@ -187,13 +187,16 @@ function isIstiod(host: string | undefined, namespace: string): boolean {
  * to 443). The article's version has no TLS mode and routes 15012 as HTTP.
  * istio/istio `samples/multicluster/expose-istiod.yaml`.
  */
+/** The configuration setting of policies that look for istiod's namespace. */
+const istioNamespaceSchema = { type: "string", default: "istio-system", description: "The namespace istiod runs in." } as const;
+
 export const istiodExposurePassthrough: StackValidationPolicy = {
     name: "istiod-exposure-passthrough",
     description: "Gateways exposing istiod on 15012/15017 use tls.mode PASSTHROUGH, and a VirtualService routes each port's TLS to the istiod Service.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            istioNamespace: { type: "string", default: "istio-system", description: "The namespace istiod runs in." },
+            istioNamespace: istioNamespaceSchema,
         },
     },
     validateStack: (args, report) => {
@@ -358,7 +361,7 @@ export const meshClusterNamesMatch: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            istioNamespace: { type: "string", default: "istio-system", description: "The namespace istiod runs in." },
+            istioNamespace: istioNamespaceSchema,
         },
     },
     validateStack: (args, report) => {

@@ -8,6 +8,7 @@ import { evaluate, type Program, type SampleLookup, type StackSample } from "../
 import { loadProgram, plan, projectDir, type ConfigOverrides } from "../offline/plan";
 import { anotherRemote, readSamples, sampleLookup } from "../offline/samples";
 import { readProjectFile } from "../offline/stack-files";
+import { runCommand } from "../offline/cli/command";
 
 /**
  * npm run bench -- [--reps N (10)] [--warmup N (2)] [--only id,id] [--json FILE]
@@ -400,13 +401,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (e: unknown) => {
-            process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-            process.exitCode = 1;
-        },
-    );
+    runCommand(main, 1);
 }

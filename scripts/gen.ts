@@ -5,6 +5,7 @@ import { allSettings } from "../config/registry";
 import type { Setting, SettingArea } from "../config/setting";
 import { graphSize, mermaidGraph, mermaidLimits, type GraphResource } from "../offline/graph";
 import { plan } from "../offline/plan";
+import { runCommand } from "../offline/cli/command";
 
 /**
  * Generates what must agree with the code: from the settings' declarations in
@@ -197,13 +198,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (e: unknown) => {
-            process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-            process.exitCode = 1;
-        },
-    );
+    runCommand(main, 1);
 }

@@ -4,6 +4,7 @@ import { mermaidGraph } from "../graph";
 import { exitStatus, plan } from "../plan";
 import { renderTree } from "../render";
 import { policyConfigProblems, type PolicyConfig } from "../judge";
+import { runCommand } from "./command";
 
 /**
  * npm run plan -- --stack <name> [--config FILE] [--json | --graph [--components]] [--up] [--policy-config FILE]
@@ -88,12 +89,4 @@ async function main(): Promise<number> {
     return exitStatus(outcome);
 }
 
-main().then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (e: unknown) => {
-        process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-        process.exitCode = 3;
-    },
-);
+runCommand(main);

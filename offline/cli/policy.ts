@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { DocumentError, resourcesOf } from "../documents";
 import { judge, policyConfigProblems, type PolicyConfig } from "../judge";
+import { runCommand } from "./command";
 
 /**
  * npm run policy -- FILE [--json] [--policy-config FILE]
@@ -66,12 +67,4 @@ async function main(): Promise<number> {
     return mandatory > 0 ? 1 : 0;
 }
 
-main().then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (e: unknown) => {
-        process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-        process.exitCode = 3;
-    },
-);
+runCommand(main);
