@@ -7,7 +7,7 @@ import { ConfigError } from "../config/problems";
 import { evaluate, EvaluationTimeout, type Evaluation, type Program, type RecordedResource, type SampleLookup } from "./engine";
 import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
-import { readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type StackConfiguration } from "./stack-files";
+import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type StackConfiguration } from "./stack-files";
 import { plain, redact } from "./values";
 
 /**
@@ -17,7 +17,7 @@ import { plain, redact } from "./values";
  */
 
 /** The project's root folder (where Pulumi.yaml and index.ts are). */
-export const projectDir = path.resolve(__dirname, "..");
+export { projectDir };
 
 /** The ambient kubeconfig of every offline plan (contexts cluster1 and cluster2, no credentials). */
 export const ambientKubeconfig = path.join(projectDir, "offline", "ambient-kubeconfig.yaml");

@@ -8,6 +8,9 @@ import { parse } from "yaml";
  * stack's own values, every value passed as a string (structured values as JSON).
  */
 
+/** The project's root folder (where Pulumi.yaml and index.ts are). */
+export const projectDir = path.resolve(__dirname, "..");
+
 /** A key's declaration under Pulumi.yaml's `config:`. */
 export interface ConfigDeclaration {
     readonly type?: string;

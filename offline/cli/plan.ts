@@ -1,10 +1,12 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { mermaidGraph } from "../graph";
-import { exitStatus, plan } from "../plan";
-import { renderTree } from "../render";
-import { policyConfigProblems, type PolicyConfig } from "../judge";
+import { projectDir, stackFilePath } from "../stack-files";
 import { runCommand } from "./command";
+import type * as PlanModule from "../plan";
+import type * as GraphModule from "../graph";
+import type * as RenderModule from "../render";
+import type * as JudgeModule from "../judge";
 
 /**
  * npm run plan -- --stack <name> [--config FILE] [--json | --graph [--components]] [--up] [--policy-config FILE]
@@ -54,10 +56,22 @@ async function main(): Promise<number> {
         process.stderr.write(`--stack is required\n${usage}\n`);
         return 2;
     }
-    let policyConfig: PolicyConfig | undefined;
+    // Mistakes in the arguments are answered before the Pulumi SDK and the program load.
+    const stackFile = values.config ? path.resolve(values.config) : stackFilePath(projectDir, values.stack);
+    if (!fs.existsSync(stackFile)) {
+        process.stderr.write(`${stackFile}: no such stack file (expected Pulumi.<stack>.yaml, or pass --config FILE)\n`);
+        return 2;
+    }
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily, see above */
+    const { exitStatus, plan } = require("../plan") as typeof PlanModule;
+    const { mermaidGraph } = require("../graph") as typeof GraphModule;
+    const { renderTree } = require("../render") as typeof RenderModule;
+    const { policyConfigProblems } = require("../judge") as typeof JudgeModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    let policyConfig: JudgeModule.PolicyConfig | undefined;
     if (values["policy-config"]) {
         try {
-            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as PolicyConfig;
+            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as JudgeModule.PolicyConfig;
         } catch (e) {
             process.stderr.write(`--policy-config ${values["policy-config"]}: ${(e as Error).message}\n`);
             return 2;

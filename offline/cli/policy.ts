@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { DocumentError, resourcesOf } from "../documents";
-import { judge, policyConfigProblems, type PolicyConfig } from "../judge";
 import { runCommand } from "./command";
+import type * as DocumentsModule from "../documents";
+import type * as JudgeModule from "../judge";
 
 /**
  * npm run policy -- FILE [--json] [--policy-config FILE]
@@ -31,15 +31,27 @@ async function main(): Promise<number> {
         process.stderr.write(`${usage}\n`);
         return 2;
     }
+    // The file is read before the policy pack (and the Pulumi SDK under it) loads.
+    let doc: unknown;
+    try {
+        doc = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+    } catch (e) {
+        process.stderr.write(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+        return 2;
+    }
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily, see above */
+    const { DocumentError, resourcesOf } = require("../documents") as typeof DocumentsModule;
+    const { judge, policyConfigProblems } = require("../judge") as typeof JudgeModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
     let resources;
     let kind;
     let unreadableSecrets = 0;
-    let config: PolicyConfig | undefined;
+    let config: JudgeModule.PolicyConfig | undefined;
     try {
-        ({ kind, resources, unreadableSecrets } = resourcesOf(JSON.parse(fs.readFileSync(file, "utf8")) as unknown));
+        ({ kind, resources, unreadableSecrets } = resourcesOf(doc));
         const configFile = parsed.values["policy-config"];
         if (configFile) {
-            config = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyConfig;
+            config = JSON.parse(fs.readFileSync(configFile, "utf8")) as JudgeModule.PolicyConfig;
             const problems = policyConfigProblems(config);
             if (problems.length > 0) {
                 for (const line of problems) process.stderr.write(`--policy-config ${configFile}: ${line}\n`);
@@ -48,7 +60,7 @@ async function main(): Promise<number> {
         }
     } catch (e) {
         const reason = e instanceof DocumentError || e instanceof SyntaxError ? e.message : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-        process.stderr.write(`${file}: ${reason}\n`);
+        process.stderr.write(`${e instanceof DocumentError ? file : (parsed.values["policy-config"] ?? file)}: ${reason}\n`);
         return 2;
     }
     const findings = await judge(resources, config ? { config } : {});

@@ -2,34 +2,49 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runScript } from "../support/cli";
+import { runScript, type CommandResult } from "../support/cli";
 
 /**
  * The commands as users run them, in child processes: exit statuses, what goes to
  * stdout and stderr, and no stack trace for a user's mistake.
  */
 describe("npm run plan (command line)", () => {
-    it("prints one parseable JSON document for --json and exits 0", () => {
-        const r = runScript("offline/cli/plan.ts", ["--stack", "primary", "--json"]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-"));
+    const badStack = path.join(dir, "Pulumi.bad.yaml");
+    const policyConfig = path.join(dir, "policy.json");
+    let runs: Record<"json" | "tree" | "invalid" | "missing" | "badArguments" | "badPolicyConfig", Promise<CommandResult>>;
+    before(() => {
+        fs.writeFileSync(badStack, "config:\n  mesh-ingress:role: primary\n  mesh-ingress:clusterName: Bad_Name\n  mesh-ingress:netwrok: network1\n");
+        fs.writeFileSync(policyConfig, JSON.stringify({ "istiod-high-availability": { minReplica: 5 } }));
+        const plan = (args: string[]) => runScript("offline/cli/plan.ts", args);
+        runs = {
+            json: plan(["--stack", "primary", "--json"]),
+            tree: plan(["--stack", "remote"]),
+            invalid: plan(["--stack", "bad", "--config", badStack]),
+            missing: plan(["--stack", "nosuchstack"]),
+            badArguments: plan(["--stak", "primary"]),
+            badPolicyConfig: plan(["--stack", "primary", "--policy-config", policyConfig]),
+        };
+    });
+
+    it("prints one parseable JSON document for --json and exits 0", async () => {
+        const r = await runs.json;
         assert.equal(r.status, 0, r.stderr);
         const doc = JSON.parse(r.stdout) as { stack: string; resources: unknown[]; outputs: unknown; violations: unknown[] };
         assert.equal(doc.stack, "primary");
         assert.deepEqual(Object.keys(doc).slice(0, 4), ["stack", "resources", "outputs", "violations"]);
     });
 
-    it("prints a readable tree by default", () => {
-        const r = runScript("offline/cli/plan.ts", ["--stack", "remote"]);
+    it("prints a readable tree by default", async () => {
+        const r = await runs.tree;
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^Plan for stack 'remote' \(offline, under mocks\)/);
         assert.match(r.stdout, /\+ pulumi:pulumi:Stack {2}mesh-ingress-remote/);
         assert.match(r.stdout, /acme\/mesh-ingress\/primary: sample outputs from offline\/samples\/primary\.yaml/);
     });
 
-    it("exits 2 with one line per problem and no stack trace for an invalid stack file", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-"));
-        const file = path.join(dir, "Pulumi.bad.yaml");
-        fs.writeFileSync(file, "config:\n  mesh-ingress:role: primary\n  mesh-ingress:clusterName: Bad_Name\n  mesh-ingress:netwrok: network1\n");
-        const r = runScript("offline/cli/plan.ts", ["--stack", "bad", "--config", file]);
+    it("exits 2 with one line per problem and no stack trace for an invalid stack file", async () => {
+        const r = await runs.invalid;
         assert.equal(r.status, 2);
         assert.equal(r.stdout, "");
         const lines = r.stderr.trimEnd().split("\n");
@@ -42,19 +57,18 @@ describe("npm run plan (command line)", () => {
         ]);
     });
 
-    it("exits 2 for a missing stack file and for bad arguments", () => {
-        const missing = runScript("offline/cli/plan.ts", ["--stack", "nosuchstack"]);
+    it("exits 2 for a missing stack file and for bad arguments", async () => {
+        const missing = await runs.missing;
         assert.equal(missing.status, 2);
         assert.match(missing.stderr, /Pulumi\.nosuchstack\.yaml: no such stack file/);
-        const bad = runScript("offline/cli/plan.ts", ["--stak", "primary"]);
+        const bad = await runs.badArguments;
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /usage: npm run plan/);
     });
 
-    it("exits 2 for a --policy-config that is not the pack's, before planning", () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "policy.json");
-        fs.writeFileSync(file, JSON.stringify({ "istiod-high-availability": { minReplica: 5 } }));
-        const r = runScript("offline/cli/plan.ts", ["--stack", "primary", "--policy-config", file]);
+    it("exits 2 for a --policy-config that is not the pack's, before planning", async () => {
+        const file = policyConfig;
+        const r = await runs.badPolicyConfig;
         assert.equal(r.status, 2);
         assert.equal(r.stderr, `--policy-config ${file}: istiod-high-availability.minReplica: expected a setting of policy istiod-high-availability (minReplicas, minAvailable) (did you mean minReplicas?)\n`);
     });

@@ -165,7 +165,7 @@ describe("the plan's resource graph (Mermaid)", () => {
 
     it("is what npm run plan -- --graph prints", async () => {
         const p = await planned("remote");
-        const result = runScript("offline/cli/plan.ts", ["--stack", "remote", "--graph"]);
+        const result = await runScript("offline/cli/plan.ts", ["--stack", "remote", "--graph"]);
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stdout, mermaidGraph(p.evaluation.resources));
     });

@@ -6,7 +6,7 @@ import { articleDesign, changed, primaryStack, remoteKubeconfig, T } from "../po
 import { awsProvider, kubernetesProvider, urnOf, type ResourceArgs } from "../policy/support";
 import { resourcesOf } from "../../offline/documents";
 import { judge } from "../../offline/judge";
-import { runScript } from "../support/cli";
+import { runScript, type CommandResult } from "../support/cli";
 import { planned } from "../support/plan";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
@@ -49,16 +49,29 @@ describe("npm run policy (command line)", () => {
         fs.writeFileSync(file, typeof doc === "string" ? doc : JSON.stringify(doc));
         return file;
     };
+    const policy = (args: string[]) => runScript("offline/cli/policy.ts", args);
+    let runs: Record<"plan" | "article" | "good" | "wrongConfig" | "missing" | "other" | "notJson", Promise<CommandResult>>;
+    before(async () => {
+        const planFile = write("plan.json", (await planned("primary")).document);
+        runs = {
+            plan: policy([planFile]),
+            article: policy([write("article.json", articleExport()), "--json"]),
+            good: policy([write("good.json", exported(primaryStack())), "--policy-config", write("always-warn.json", { "ingress-nginx-retired": { acknowledgedVersion: "" }, "no-snippet-annotations": "disabled" })]),
+            wrongConfig: policy([write("any.json", exported([])), "--policy-config", write("wrong.json", { "no-snipet-annotations": "disabled", "istiod-high-availability": { minReplicas: "three" } })]),
+            missing: policy([path.join(dir, "missing.json")]),
+            other: policy([write("other.json", '{"hello": "world"}')]),
+            notJson: policy([write("not.json", "not json")]),
+        };
+    });
 
     it("judges a plan document: 0 without mandatory violations", async () => {
-        const file = write("plan.json", (await planned("primary")).document);
-        const r = runScript("offline/cli/policy.ts", [file]);
+        const r = await runs.plan;
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^Judged \d+ resources of a plan: 0 findings, 0 mandatory/);
     });
 
-    it("judges a state export of the article's design: 1, every mistake named, secrets never printed", () => {
-        const r = runScript("offline/cli/policy.ts", [write("article.json", articleExport()), "--json"]);
+    it("judges a state export of the article's design: 1, every mistake named, secrets never printed", async () => {
+        const r = await runs.article;
         assert.equal(r.status, 1, r.stderr);
         const result = JSON.parse(r.stdout) as { document: string; unreadableSecrets: number; violations: { policy: string; enforcementLevel: string; resource: string }[] };
         assert.equal(result.document, "export");
@@ -81,9 +94,8 @@ describe("npm run policy (command line)", () => {
         assert.ok(!r.stdout.includes("ciphertext"), "no ciphertext in the output");
     });
 
-    it("judges a state export of a correct design: 0, with --policy-config applied, and says which secrets it could not read", () => {
-        const config = write("always-warn.json", { "ingress-nginx-retired": { acknowledgedVersion: "" }, "no-snippet-annotations": "disabled" });
-        const r = runScript("offline/cli/policy.ts", [write("good.json", exported(primaryStack())), "--policy-config", config]);
+    it("judges a state export of a correct design: 0, with --policy-config applied, and says which secrets it could not read", async () => {
+        const r = await runs.good;
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.equal(r.stdout, [
             "Judged 20 resources of a state export: 1 findings, 0 mandatory",
@@ -93,8 +105,8 @@ describe("npm run policy (command line)", () => {
         ].join("\n"));
     });
 
-    it("rejects a --policy-config that is not the pack's, naming each problem, with exit 2", () => {
-        const wrong = runScript("offline/cli/policy.ts", [write("any.json", exported([])), "--policy-config", write("wrong.json", { "no-snipet-annotations": "disabled", "istiod-high-availability": { minReplicas: "three" } })]);
+    it("rejects a --policy-config that is not the pack's, naming each problem, with exit 2", async () => {
+        const wrong = await runs.wrongConfig;
         assert.equal(wrong.status, 2);
         assert.equal(wrong.stderr, [
             `--policy-config ${path.join(dir, "wrong.json")}: no-snipet-annotations: expected a policy of the pack (did you mean no-snippet-annotations?)`,
@@ -103,13 +115,16 @@ describe("npm run policy (command line)", () => {
         ].join("\n"));
     });
 
-    it("exits 2 for an unreadable file or an unknown document", () => {
-        assert.equal(runScript("offline/cli/policy.ts", [path.join(dir, "missing.json")]).status, 2);
-        const other = write("other.json", '{"hello": "world"}');
-        const r = runScript("offline/cli/policy.ts", [other]);
+    it("exits 2 for an unreadable file or an unknown document", async () => {
+        const missing = await runs.missing;
+        assert.equal(missing.status, 2);
+        assert.equal(missing.stderr, `${path.join(dir, "missing.json")}: no such file\n`);
+        const r = await runs.other;
         assert.equal(r.status, 2);
         assert.match(r.stderr, /expected an offline plan \(npm run plan -- --json\) or a state export \(pulumi stack export\)/);
-        assert.equal(runScript("offline/cli/policy.ts", [write("not.json", "not json")]).status, 2);
+        const notJson = await runs.notJson;
+        assert.equal(notJson.status, 2);
+        assert.match(notJson.stderr, /not\.json: Unexpected token/);
     });
 
     it("judges the kubeconfig of a remote secret when the export shows secrets (in process: the same reader and judge)", async () => {
