@@ -1,4 +1,5 @@
 import type { Policy } from "@pulumi/policy";
+import { gatewayApiPolicies } from "./gateway-api";
 import { noNodePortServices } from "./kubernetes";
 import { explicitProviders } from "./providers";
 import { helmReleasePinned } from "./supply-chain";
@@ -14,4 +15,6 @@ export const policies: readonly Policy[] = [
     helmReleasePinned,
     // Kubernetes
     noNodePortServices,
+    // ---- Gateway API edge (policy/gateway-api.ts): TLS, redirect, HSTS, allowlists, rate limits, CRDs, WAF ----
+    ...gatewayApiPolicies,
 ];

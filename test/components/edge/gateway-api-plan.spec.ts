@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { corazaWarning } from "../../../components/edge/gateway-api-edge";
+import { wafPluginObject } from "../../../components/edge/gateway-api-objects";
 import { retirementWarning } from "../../../components/edge/ingress-controller";
 import { routingTable, type Route } from "../../../components/edge/routing";
 import { projectDir } from "../../../offline/plan";
@@ -242,21 +243,20 @@ describe("the Gateway API edge in examples/Pulumi.primary-gateway-api.yaml", () 
 
     it("creates only objects that conform to the upstream schemas, with no field the upstream types lack", async () => {
         assert.deepEqual(await invalidObjects(p.evaluation.resources), []);
-        // The models' validators accept undeclared fields; their TypeScript types do not.
+        // The models' validators accept undeclared fields; their TypeScript types do not. One
+        // compilation checks the edge's objects and two broken copies (so the check is no no-op).
         const edgeObjects = p.evaluation.resources.filter((r) => /^kubernetes:(gateway\.networking\.k8s\.io|[a-z]+\.istio\.io)\//.test(r.type) && r.parent?.includes("GatewayApiEdge")).map(objectOf);
         assert.equal(edgeObjects.length, 13);
-        assert.deepEqual(typeProblems(edgeObjects), []);
-    });
-
-    it("would catch a misspelt field or a wrong enum in a Gateway API object (the type check is not a no-op)", () => {
-        const route = objectOf(one(p, `kubernetes:${gw}/v1:HTTPRoute`, "gateway-https-redirect"));
-        const spec = route["spec"] as any;
-        const misspelt = { ...route, spec: { ...spec, rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { schema: "https", statusCode: 301 } }] }] } };
-        const wrongCode = { ...route, spec: { ...spec, rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 300 } }] }] } };
-        const problems = typeProblems([misspelt, wrongCode]);
-        assert.equal(problems.length, 2);
-        assert.match(problems[0]!, /'"?schema"?' does not exist/);
-        assert.match(problems[1]!, /300/);
+        const redirect = objectOf(one(p, `kubernetes:${gw}/v1:HTTPRoute`, "gateway-https-redirect"));
+        const broken = (name: string, requestRedirect: Record<string, unknown>): typeof redirect => ({
+            ...redirect,
+            metadata: { name, namespace: "istio-ingress" },
+            spec: { ...(redirect["spec"] as object), rules: [{ filters: [{ type: "RequestRedirect", requestRedirect }] }] },
+        });
+        const problems = typeProblems([...edgeObjects, broken("misspelt", { schema: "https", statusCode: 301 }), broken("wrong-code", { scheme: "https", statusCode: 300 })]);
+        assert.equal(problems.length, 2, problems.join("\n"));
+        assert.match(problems[0]!, /^HTTPRoute misspelt: .*'"?schema"?' does not exist/);
+        assert.match(problems[1]!, /^HTTPRoute wrong-code: .*300/);
     });
 
     it("points the records at the Gateway's load balancer, read from its status once Programmed", () => {
@@ -266,6 +266,12 @@ describe("the Gateway API edge in examples/Pulumi.primary-gateway-api.yaml", () 
         assert.equal(outputsOf(up).edgeLoadBalancer, "gateway-gateway-istio-0123456789abcdef.elb.us-east-1.amazonaws.com");
     });
 
+    it("keeps the edge namespace when NGINX goes away (an alias to the NGINX edge's namespace)", () => {
+        const ns = ofType(p, "kubernetes:core/v1:Namespace").filter((r: RecordedResource) => inputsOf(r).metadata.name === "istio-ingress");
+        assert.equal(ns.length, 1);
+        assert.equal(ns[0]!.name, "edge-namespace", "the same name as the NGINX edge's namespace resource, so the alias applies");
+        assert.match(ns[0]!.parent ?? "", /::pulumi:pulumi:Stack::/, "a child of the stack, aliased to the NGINX edge's child");
+    });
     it("serves the same routing table with either implementation (the comparison of both plans)", async () => {
         const nginx = await planned("primary", { configFile, overrides: { set: { edgeImplementation: "nginx", edgeAdmissionWebhookSources: ["10.0.0.0/20"] }, unset: ["edgeWafMaturityAcknowledged"] } });
         assert.deepEqual(ofType(nginx, `kubernetes:${gw}/v1:HTTPRoute`), []);
@@ -303,13 +309,6 @@ describe("migrating a stack from NGINX to the Gateway API edge", () => {
         assert.deepEqual(aliasTarget(second), ["gateway-gateway-istio-0123456789abcdef.elb.us-east-1.amazonaws.com"]);
     });
 
-    it("keeps the edge namespace when NGINX goes away (an alias to the NGINX edge's namespace)", async () => {
-        const last = await planned("primary", { configFile });
-        const ns = ofType(last, "kubernetes:core/v1:Namespace").filter((r: RecordedResource) => inputsOf(r).metadata.name === "istio-ingress");
-        assert.equal(ns.length, 1);
-        assert.equal(ns[0]!.name, "edge-namespace", "the same name as the NGINX edge's namespace resource, so the alias applies");
-        assert.match(ns[0]!.parent ?? "", /::pulumi:pulumi:Stack::/, "a child of the stack, aliased to the NGINX edge's child");
-    });
 });
 
 describe("Gateway API edge variants", () => {
@@ -338,8 +337,14 @@ describe("Gateway API edge variants", () => {
         assert.equal(ofType(p, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter").length, 1);
     });
 
-    it("blocks with the WAF when edgeWafMode is blocking", async () => {
-        const p = await planned("primary", { configFile, overrides: { set: { edgeWafMode: "blocking" } } });
-        assert.equal(inputsOf(one(p, "kubernetes:extensions.istio.io/v1alpha1:WasmPlugin")).spec.pluginConfig.directives_map.crs[1], "SecRuleEngine On");
+    it("blocks with the WAF when edgeWafMode is blocking", () => {
+        const groups = [{ name: "a", host: "a.example.com", namespace: "a", profile: { name: "p", waf: true }, responseHeaders: undefined, routes: [], tls: { kind: "default" as const } }];
+        assert.deepEqual((wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", mode: "blocking" }) as any).spec.pluginConfig.directives_map.crs, [
+            "Include @recommended-conf",
+            "SecRuleEngine On",
+            "Include @crs-setup-conf",
+            "Include @owasp_crs/*.conf",
+        ]);
+        assert.equal(wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", mode: "off" }), undefined);
     });
 });
