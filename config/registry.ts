@@ -5,6 +5,7 @@ import { meshRules, meshSettings } from "./settings/mesh";
 import { observabilitySettings } from "./settings/observability";
 import { dnsRules, dnsSettings } from "./settings/dns";
 import { edgeRules, edgeSettings } from "./settings/edge";
+import { gatewayApiRules, gatewayApiSettings } from "./settings/gateway-api";
 import { tlsRules, tlsSettings } from "./settings/tls";
 
 /**
@@ -18,10 +19,11 @@ export const registry = {
     ...tlsSettings,
     ...dnsSettings,
     ...edgeSettings,
+    ...gatewayApiSettings,
 };
 
 /** Every rule across settings. */
-export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules, ...tlsRules, ...dnsRules, ...edgeRules];
+export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules, ...tlsRules, ...dnsRules, ...edgeRules, ...gatewayApiRules];
 
 /** The registry's type. */
 export type Registry = typeof registry;

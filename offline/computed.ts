@@ -42,6 +42,12 @@ export function computedState(type: string, name: string, inputs: Inputs): Input
     if (type === "kubernetes:core/v1:Service") {
         return { status: { loadBalancer: { ingress: [{ hostname: `${name}-0123456789abcdef.elb.us-east-1.amazonaws.com` }] } } };
     }
+    if (type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") {
+        // What istiod reports once the Gateway's load balancer has an address (waitFor condition=Programmed).
+        const spec = inputs["spec"] as { addresses?: unknown } | undefined;
+        const address = spec?.addresses === undefined ? { type: "Hostname", value: `${name}-istio-0123456789abcdef.elb.us-east-1.amazonaws.com` } : undefined;
+        return { status: { addresses: address ? [address] : [], conditions: [{ type: "Accepted", status: "True" }, { type: "Programmed", status: "True" }] } };
+    }
     if (type === "kubernetes:helm.sh/v3:Release") {
         const name_ = typeof inputs["name"] === "string" ? inputs["name"] : name;
         return { status: { name: name_, namespace: inputs["namespace"], chart: inputs["chart"], version: inputs["version"], status: "deployed", revision: 1 } };

@@ -3,6 +3,7 @@ import { iamNoWildcardActions, route53ChangeScoped, trustBoundToOneServiceAccoun
 import { allowlistAnnotationName, edgeControllerHardened, ingressHttpsRedirect, ingressNginxRetired, ingressTlsEveryHost, noOpenAllowlist, noSnippetAnnotations, publicHostsRateLimited } from "./edge";
 import { loadBalancerNlbIpTargets, noNodePortServices, noOverlappingPdbs, workloadResourcesSet } from "./kubernetes";
 import { crossNetworkGatewayAutoPassthrough, istiodExposurePassthrough, istiodHighAvailability, istioValuesNotIgnored, meshClusterNamesMatch, remoteSecretShape } from "./mesh";
+import { gatewayApiPolicies } from "./gateway-api";
 import { explicitProviders } from "./providers";
 import { dnsRecordsTargetStackLoadBalancers, ingressTlsHostsCertified } from "./stack";
 import { helmReleasePinned } from "./supply-chain";
@@ -50,4 +51,6 @@ export const policies: readonly Policy[] = [
     // Stack
     ingressTlsHostsCertified,
     dnsRecordsTargetStackLoadBalancers,
+    // ---- Gateway API edge (policy/gateway-api.ts): TLS, redirect, HSTS, allowlists, rate limits, CRDs, WAF ----
+    ...gatewayApiPolicies,
 ];

@@ -83,6 +83,9 @@ export const ingressTlsHostsCertified: StackValidationPolicy = {
     },
 };
 
+/** The Gateway API's Gateway. */
+const gatewayApiGatewayType = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+
 /** AWS load balancers a record may alias directly. */
 const awsLoadBalancerTypes = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer", "aws:elb/loadBalancer:LoadBalancer"];
 
@@ -95,6 +98,9 @@ function isLoadBalancerSource(r: PolicyResource): boolean {
         return type === undefined || type === "LoadBalancer";
     }
     if (r.type === releaseType) return whenKnown(() => chartServices(r.props as Json, r.name).some((s) => s.type === "LoadBalancer"), false);
+    // A Gateway API Gateway: its implementation (istiod) deploys its load balancer, and its
+    // status.addresses are where a record points.
+    if (r.type === gatewayApiGatewayType) return true;
     return false;
 }
 

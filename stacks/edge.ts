@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DomainRecords, type DomainRecord, type EdgeTarget } from "../components/dns/domain-records";
+import { GatewayApiEdge } from "../components/edge/gateway-api-edge";
+import type { GatewayHost } from "../components/edge/gateway-api-objects";
 import { IngressController } from "../components/edge/ingress-controller";
 import { NginxRoutes } from "../components/edge/routes";
 import { responseHeaderNames, routeGroups } from "../components/edge/routing";
@@ -8,9 +11,11 @@ import type { ClusterProviders } from "../components/providers";
 import { CertManager, certManagerServiceAccount, type CertManagerCredentials } from "../components/tls/cert-manager";
 import { certificateSecretName, Certificates, type CertificateRequest } from "../components/tls/certificates";
 import { Dns01Role, type Dns01Credentials } from "../components/tls/dns01-role";
-import { challengeRecordNames, sharedChallenges } from "../config/dns-names";
+import { challengeRecordNames, hostSlug, sharedChallenges } from "../config/dns-names";
 import { ConfigError, invalid } from "../config/problems";
 import type { Settings } from "../config/registry";
+import { coveringSet } from "../config/settings/edge";
+import { edgeDeployment } from "../config/settings/gateway-api";
 import type { Problem } from "../config/setting";
 import type { ReferencedStack } from "./references";
 
@@ -145,16 +150,42 @@ export interface EdgeOutputs {
     readonly servedDomains: readonly ServedDomain[];
     readonly acmeEnvironment: string;
     readonly edgeLoadBalancer?: pulumi.Output<string>;
+    /** Which edges run (`edgeImplementation`), and each one's load balancer while both run. */
+    readonly edgeImplementation: string;
+    readonly edgeLoadBalancers?: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** What the Gateway API edge needs from the rest of the stack (the primary's mesh). */
+export interface GatewayApiDependencies {
+    /** The Gateway API CRDs, installed before istiod and cert-manager (stacks/primary.ts). */
+    readonly crds: pulumi.Resource;
+    /** istiod: Istio's CRDs and the controller that deploys Gateways. */
+    readonly controlPlane: pulumi.Resource;
+}
+
+/** The Gateway's hosts: each with the Secret (in the edge namespace) of its certificate and the namespaces of its routes. */
+export function gatewayHosts(settings: Pick<Settings, "edgeHosts" | "tlsCertificates" | "edgeNamespace">): GatewayHost[] {
+    return settings.edgeHosts.map((h) => {
+        const set = coveringSet(settings.tlsCertificates, settings.edgeNamespace, h.host, settings.edgeNamespace);
+        const secretName = h.certificate === "own" || set === undefined ? certificateSecretName(hostSlug(h.host)) : certificateSecretName(set.name);
+        return { host: h.host, secretName, routeNamespaces: [...new Set(h.paths.map((p) => p.namespace ?? h.namespace))] };
+    });
 }
 
 /**
  * Builds TLS, the edge and DNS for this stack's cluster. `peers` are the other stacks of
  * the mesh this stack can see; conflicts with them are configuration errors.
  */
-export function buildEdge(settings: Settings, providers: ClusterProviders, peers: readonly PeerStack[]): EdgeOutputs {
+export function buildEdge(settings: Settings, providers: ClusterProviders, peers: readonly PeerStack[], gatewayApi?: GatewayApiDependencies): EdgeOutputs {
     const problems = problemsWithPeers(settings, peers);
     if (problems.length > 0) throw new ConfigError(problems, pulumi.getStack());
-    const outputs = { tlsIdentifierSets: stackIdentifierSets(settings), servedDomains: stackServedDomains(settings), acmeEnvironment: settings.acmeEnvironment };
+    const deployment = edgeDeployment(settings.edgeImplementation);
+    const outputs = {
+        tlsIdentifierSets: stackIdentifierSets(settings),
+        servedDomains: stackServedDomains(settings),
+        acmeEnvironment: settings.acmeEnvironment,
+        edgeImplementation: settings.edgeImplementation,
+    };
     if (outputs.tlsIdentifierSets.length === 0 && settings.edgeHosts.length === 0) return outputs;
 
     const opts: pulumi.ComponentResourceOptions = { providers: { kubernetes: providers.kubernetes, aws: providers.aws, random: providers.random } };
@@ -168,8 +199,12 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
     const edgeNamespace = settings.edgeNamespace;
     const groups = routeGroups({ hosts: settings.edgeHosts, profiles: settings.edgeSecurityProfiles, certificates: settings.tlsCertificates, edgeNamespace });
     const defaultSet = settings.tlsCertificates.find((s) => (s.namespace ?? edgeNamespace) === edgeNamespace);
+    const serving = settings.edgeHosts.length > 0;
+    if (serving && deployment.gatewayApi && gatewayApi === undefined) {
+        throw new pulumi.RunError("The Gateway API edge needs the Gateway API CRDs and istiod of this cluster; only the primary stack can run it.");
+    }
     const edge =
-        settings.edgeHosts.length > 0
+        serving && deployment.nginx
             ? new IngressController(
                   "edge",
                   {
@@ -190,6 +225,18 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
                   opts,
               )
             : undefined;
+
+    // The edge namespace: the NGINX edge's, or (Gateway API edge alone) the same object
+    // created here; the alias keeps it, and every certificate in it, when NGINX is removed.
+    const edgeNamespaceResource =
+        edge?.namespace ??
+        (serving
+            ? new k8s.core.v1.Namespace(
+                  "edge-namespace",
+                  { metadata: { name: edgeNamespace } },
+                  { provider: providers.kubernetes, aliases: [{ parent: pulumi.createUrn("edge", "mesh-ingress:edge:IngressController") }] },
+              )
+            : undefined);
 
     if (outputs.tlsIdentifierSets.length > 0) {
         const role = new Dns01Role(
@@ -224,6 +271,8 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
                 hostedZoneName: zoneName,
                 hostedZoneId: zoneId,
                 monitoring: settings.monitoringEnabled,
+                // With the Gateway API edge: cert-manager's Gateway API support, after the CRDs.
+                ...(deployment.gatewayApi && gatewayApi ? { gatewayApiCrds: gatewayApi.crds } : {}),
             },
             opts,
         );
@@ -231,30 +280,69 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
             name: s.name,
             dnsNames: s.dnsNames,
             // The edge namespace's resource: the Certificate waits for the namespace to exist.
-            namespace: (s.namespace ?? edgeNamespace) === edgeNamespace && edge ? edge.namespace.metadata.name : (s.namespace ?? edgeNamespace),
+            namespace: (s.namespace ?? edgeNamespace) === edgeNamespace && edgeNamespaceResource ? edgeNamespaceResource.metadata.name : (s.namespace ?? edgeNamespace),
             environment: s.issuer ?? settings.acmeEnvironment,
         }));
+        // Without NGINX's ingress-shim, hosts with their own certificate get one in the Gateway's namespace.
+        if (deployment.gatewayApi && !deployment.nginx && edgeNamespaceResource) {
+            for (const h of settings.edgeHosts.filter((x) => x.certificate === "own")) {
+                requests.push({ name: hostSlug(h.host), dnsNames: [h.host], namespace: edgeNamespaceResource.metadata.name, environment: settings.acmeEnvironment });
+            }
+        }
         if (requests.length > 0) new Certificates("certificates", { certificates: requests, issuers: Object.values(certManager.issuers) }, opts);
     }
 
-    if (!edge) return outputs;
-    new NginxRoutes("routes", { groups, wafMode: settings.edgeWafMode, acmeEnvironment: settings.acmeEnvironment, controller: edge.release }, opts);
+    if (!serving) return outputs;
+    if (edge) new NginxRoutes("routes", { groups, wafMode: settings.edgeWafMode, acmeEnvironment: settings.acmeEnvironment, controller: edge.release }, opts);
 
+    const gateway =
+        deployment.gatewayApi && gatewayApi
+            ? new GatewayApiEdge(
+                  "gateway",
+                  {
+                      namespace: edgeNamespace,
+                      namespaceExists: true,
+                      loadBalancer: settings.edgeLoadBalancer,
+                      serviceAnnotations: settings.edgeServiceAnnotations,
+                      autoscaling: { minReplicas: settings.edgeMinReplicas, maxReplicas: settings.edgeMaxReplicas, targetCpuUtilization: settings.edgeTargetCpuUtilization },
+                      resources: { cpuRequest: settings.edgeCpuRequest, memoryRequest: settings.edgeMemoryRequest, cpuLimit: settings.edgeCpuLimit, memoryLimit: settings.edgeMemoryLimit },
+                      hosts: gatewayHosts(settings),
+                      groups,
+                      hsts: { maxAgeSeconds: settings.edgeHstsMaxAge, includeSubdomains: settings.edgeHstsIncludeSubdomains, preload: settings.edgeHstsPreload },
+                      wafMode: settings.edgeWafMode,
+                      corazaUrl: settings.edgeCorazaWasmUrl,
+                      crds: gatewayApi.crds,
+                      controlPlane: gatewayApi.controlPlane,
+                      gatewayDependsOn: edgeNamespaceResource ? [edgeNamespaceResource] : [],
+                  },
+                  opts,
+              )
+            : undefined;
+
+    const balancers: Record<string, { hostname: pulumi.Output<string>; ip: pulumi.Output<string> }> = {};
+    if (edge) balancers["nginx"] = { hostname: edge.loadBalancerHostname, ip: edge.loadBalancerIp };
+    if (gateway) balancers["gateway-api"] = { hostname: gateway.loadBalancerHostname, ip: gateway.loadBalancerIp };
+    const served = balancers[deployment.dns]!;
     const target: EdgeTarget =
         settings.edgeLoadBalancer === "aws-nlb"
             ? {
                   kind: "aws-nlb",
-                  hostname: edge.loadBalancerHostname,
+                  hostname: served.hostname,
                   canonicalZoneId: aws.lb.getHostedZoneIdOutput({ loadBalancerType: "network", region: settings.awsRegion }, { provider: providers.aws }).id,
               }
             : settings.edgeLoadBalancer === "hostname"
-              ? { kind: "hostname", hostname: edge.loadBalancerHostname }
-              : { kind: "ip", ip: edge.loadBalancerIp };
+              ? { kind: "hostname", hostname: served.hostname }
+              : { kind: "ip", ip: served.ip };
     const domains: DomainRecord[] = settings.edgeHosts.map((h) => {
         const r = settings.dnsRouting.find((x) => x.host === h.host);
         if (r === undefined) return { host: h.host };
         return { host: h.host, shared: r.policy === "weighted" ? { policy: "weighted", weight: r.weight ?? 0 } : { policy: "failover", role: r.failover ?? "primary" } };
     });
     new DomainRecords("dns", { hostedZoneId: zoneId, domains, target, setIdentifier: settings.clusterName, ttl: settings.dnsRecordTtl }, opts);
-    return { ...outputs, edgeLoadBalancer: settings.edgeLoadBalancer === "ip" ? edge.loadBalancerIp : edge.loadBalancerHostname };
+    const address = (b: { hostname: pulumi.Output<string>; ip: pulumi.Output<string> }): pulumi.Output<string> => (settings.edgeLoadBalancer === "ip" ? b.ip : b.hostname);
+    return {
+        ...outputs,
+        edgeLoadBalancer: address(served),
+        ...(edge && gateway ? { edgeLoadBalancers: Object.fromEntries(Object.entries(balancers).map(([k, b]) => [k, address(b)])) } : {}),
+    };
 }

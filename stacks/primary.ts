@@ -7,6 +7,7 @@ import { IstioPrimary, type IstioPrimaryArgs } from "../components/mesh/istio-pr
 import { RemoteClusterSecret } from "../components/mesh/remote-cluster-secret";
 import { remoteOutputsForPrimary, remoteSecretOutputs } from "./contract";
 import { buildEdge, peerOf, problemsAmongPeers } from "./edge";
+import { gatewayApiCrdsFor } from "./gateway-api";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -15,20 +16,24 @@ import { readStack, type ReferencedStack } from "./references";
  */
 export async function primaryStack(settings: Settings, providers: ClusterProviders): Promise<Record<string, unknown>> {
     const remotes = await readRemotes(settings);
-    const mesh = meshOfPrimary(settings, providers, remotes);
+
+    // Gateway API edge: its CRDs come before istiod and cert-manager (stacks/gateway-api.ts).
+    const gatewayApiCrds = gatewayApiCrdsFor(settings, providers);
+
+    const mesh = meshOfPrimary(settings, providers, remotes, gatewayApiCrds);
 
     // TLS, edge and DNS: this cluster's certificates, ingress and records (stacks/edge.ts).
     const peers = remotes.deployed.map(peerOf);
     const amongRemotes = problemsAmongPeers(peers, (p) => `remoteStacks[${settings.remoteStacks.indexOf(p.name)}]`);
     if (amongRemotes.length > 0) throw new ConfigError(amongRemotes, pulumi.getStack());
-    const edge = buildEdge(settings, providers, peers);
+    const edge = buildEdge(settings, providers, peers, gatewayApiCrds ? { crds: gatewayApiCrds, controlPlane: mesh.istiod } : undefined);
 
     return {
         role: settings.role,
         clusterName: settings.clusterName,
         network: settings.network,
         meshId: settings.meshId,
-        ...mesh,
+        ...mesh.outputs,
         remoteClusters: remotes.deployed.map((r) => r.plain<string>("clusterName")),
         pendingRemoteStacks: remotes.pending,
         ...edge,
@@ -37,8 +42,13 @@ export async function primaryStack(settings: Settings, providers: ClusterProvide
 
 // ---- Mesh (Istio): the control plane and one remote secret per deployed remote ----
 
-/** Creates the primary's part of the mesh; returns the outputs the remotes read. */
-function meshOfPrimary(settings: Settings, providers: ClusterProviders, remotes: RemoteStacks): Record<string, unknown> {
+/** Creates the primary's part of the mesh; returns the outputs the remotes read, and istiod. */
+function meshOfPrimary(
+    settings: Settings,
+    providers: ClusterProviders,
+    remotes: RemoteStacks,
+    gatewayApiCrds: pulumi.Resource | undefined,
+): { outputs: Record<string, unknown>; istiod: pulumi.Resource } {
     const opts = { providers: { kubernetes: providers.kubernetes } };
     const ca = [settings.istioCaCert, settings.istioCaKey, settings.istioCaRootCert, settings.istioCaCertChain];
     const [cert, key, rootCert, certChain] = ca;
@@ -58,6 +68,7 @@ function meshOfPrimary(settings: Settings, providers: ClusterProviders, remotes:
             eastWest: eastWestOf(settings),
             ...(cert && key && rootCert && certChain ? { pluginCa: { cert, key, rootCert, certChain } } : {}),
             monitoring: settings.monitoringEnabled,
+            ...(gatewayApiCrds ? { istiodDependsOn: [gatewayApiCrds] } : {}),
         },
         opts,
     );
@@ -75,13 +86,14 @@ function meshOfPrimary(settings: Settings, providers: ClusterProviders, remotes:
             opts,
         );
     });
-    return {
+    const outputs = {
         discoveryAddress: mesh.discoveryAddress,
         istioVersion: settings.istioVersion,
         caRootCert: mesh.caRootCert,
         caMode: ca.every((v) => v !== undefined) ? "plug-in" : "self-signed",
         remoteSecrets: remoteSecrets.map((s) => s.secret.metadata.name),
     };
+    return { outputs, istiod: mesh.istiod };
 }
 
 /** The east-west gateway's settings, the same on every cluster. */

@@ -214,7 +214,9 @@ export class IngressController extends pulumi.ComponentResource {
     constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesh-ingress:edge:IngressController", name, {}, opts);
         void pulumi.log.warn(retirementWarning, this);
-        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this });
+        // The alias keeps the namespace (and the certificates in it) when a stack that ran the
+        // Gateway API edge alone brings NGINX back (stacks/edge.ts creates it there).
+        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this, aliases: [{ parent: pulumi.rootStackResource }] });
 
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,

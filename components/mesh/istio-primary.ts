@@ -66,6 +66,12 @@ export interface IstioPrimaryArgs {
      * @default true
      */
     readonly monitoring?: boolean;
+    /**
+     * Resources istiod waits for besides `base` and the plug-in CA, such as the Gateway API
+     * CRDs (istiod reads them when it starts).
+     * @default []
+     */
+    readonly istiodDependsOn?: readonly pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -179,7 +185,7 @@ export class IstioPrimary extends pulumi.ComponentResource {
                     env: { ISTIOD_CUSTOM_HOST: customHosts },
                 },
             },
-            { parent: this, dependsOn: cacerts !== undefined ? [base, cacerts] : [base] },
+            { parent: this, dependsOn: [base, ...(cacerts !== undefined ? [cacerts] : []), ...(args.istiodDependsOn ?? [])] },
         );
         istiodCreated(this.istiod);
 

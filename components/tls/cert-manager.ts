@@ -64,7 +64,26 @@ export interface CertManagerArgs {
      * @default "cert-manager"
      */
     namespace?: string;
+    /**
+     * The Gateway API CRDs, when the cluster runs the Gateway API edge: cert-manager's
+     * Gateway API support is switched on, and the release waits for the CRDs (the
+     * controller fails to start without them once the support is on).
+     * @default undefined: no Gateway API support
+     */
+    gatewayApiCrds?: pulumi.Input<pulumi.Resource>;
 }
+
+/**
+ * The controller's configuration file (chart value `config`, a ControllerConfiguration)
+ * switching cert-manager's Gateway API support on: `enableGatewayAPI` (cert-manager
+ * docs, usage/gateway; the support has been beta and on by feature gate since 1.15, but
+ * off until this is set).
+ */
+export const gatewayApiControllerConfig = {
+    apiVersion: "controller.config.cert-manager.io/v1alpha1",
+    kind: "ControllerConfiguration",
+    enableGatewayAPI: true,
+} as const;
 
 /** The service account the chart creates for the controller (named explicitly, so IAM trust can name it). */
 export const certManagerServiceAccount = "cert-manager";
@@ -81,7 +100,7 @@ const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: s
  * post-install hook that waits until the webhook answers, so an awaited release means
  * issuers can be created.
  */
-export function certManagerValues(args: Pick<CertManagerArgs, "replicas" | "credentials" | "monitoring">): Record<string, unknown> {
+export function certManagerValues(args: Pick<CertManagerArgs, "replicas" | "credentials" | "monitoring" | "gatewayApiCrds">): Record<string, unknown> {
     const pdb = { enabled: true, minAvailable: 1 };
     const irsa = args.credentials.mode === "irsa";
     return {
@@ -100,6 +119,7 @@ export function certManagerValues(args: Pick<CertManagerArgs, "replicas" | "cred
         cainjector: { replicaCount: args.replicas, podDisruptionBudget: pdb, resources: resources("50m", "128Mi", "500m", "512Mi") },
         startupapicheck: { enabled: true, resources: resources("10m", "32Mi", "100m", "64Mi") },
         prometheus: { enabled: true, servicemonitor: { enabled: args.monitoring } },
+        ...(args.gatewayApiCrds !== undefined ? { config: { ...gatewayApiControllerConfig } } : {}),
     };
 }
 
@@ -148,7 +168,7 @@ export class CertManager extends pulumi.ComponentResource {
         this.namespace = args.namespace ?? "cert-manager";
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.namespace } }, { parent: this });
 
-        const dependsOn: pulumi.Input<pulumi.Resource>[] = [namespace, ...(args.readyBeforePods ?? [])];
+        const dependsOn: pulumi.Input<pulumi.Resource>[] = [namespace, ...(args.readyBeforePods ?? []), ...(args.gatewayApiCrds !== undefined ? [args.gatewayApiCrds] : [])];
         let keySecret: k8s.core.v1.Secret | undefined;
         if (args.credentials.mode === "static") {
             keySecret = new k8s.core.v1.Secret(

@@ -17,6 +17,7 @@ import {
     millicores,
     stringMap,
 } from "../validators";
+import { edgeDeployment, type EdgeImplementation } from "./gateway-api";
 import type { CertificateSet } from "./tls";
 
 /**
@@ -316,9 +317,11 @@ export const edgeRules: readonly CrossRule[] = [
         },
     },
     {
-        keys: ["edgeHosts", "edgeAdmissionWebhookSources"],
+        keys: ["edgeHosts", "edgeAdmissionWebhookSources", "edgeImplementation"],
         check: (v) => {
             const sources = v["edgeAdmissionWebhookSources"] as string[];
+            // Only ingress-nginx has an admission webhook (gateway-api.ts rejects sources without it).
+            if (!edgeDeployment(v["edgeImplementation"] as EdgeImplementation).nginx) return [];
             if ((v["edgeHosts"] as EdgeHost[]).length > 0 && sources.length === 0) {
                 return [missing("edgeAdmissionWebhookSources", "the controller's admission webhook must only be reachable from the API server; list the CIDR blocks it calls webhooks from (on EKS, the control plane's subnets)")];
             }

@@ -3,6 +3,7 @@ import type { DeepReadonly } from "../registry";
 import { isInZone, sharedChallenges } from "../dns-names";
 import { invalid, missing } from "../problems";
 import { secretSetting, setting, type CrossRule, type Problem } from "../setting";
+import { edgeDeployment, type EdgeImplementation } from "./gateway-api";
 import { certificateIdentifier, chartRepository, dnsLabel, email, exactVersion, integerBetween } from "../validators";
 
 /**
@@ -152,7 +153,7 @@ export const tlsRules: readonly CrossRule[] = [
         check: (v) => (issuedSets(v).length > 0 && v["acmeEmail"] === "" ? [missing("acmeEmail", "the stack issues certificates; set the Let's Encrypt account's e-mail address")] : []),
     },
     {
-        keys: ["tlsCertificates", "edgeNamespace", "dnsHostedZoneName", "edgeHosts"],
+        keys: ["tlsCertificates", "edgeNamespace", "dnsHostedZoneName", "edgeHosts", "edgeImplementation"],
         check: (v) => {
             const problems: Problem[] = [];
             const sets = v["tlsCertificates"] as CertificateSet[];
@@ -167,7 +168,8 @@ export const tlsRules: readonly CrossRule[] = [
                 set.dnsNames.forEach((name, j) => {
                     if (zone !== "" && !isInZone(name, zone)) problems.push(invalid(`${key}.dnsNames[${j}]`, name, `expected a name in the hosted zone ${zone} (dnsHostedZoneName)`));
                 });
-                if ((set.namespace ?? v["edgeNamespace"]) === v["edgeNamespace"]) {
+                // ingress-nginx has one default certificate; the Gateway API edge serves any number from its namespace.
+                if ((set.namespace ?? v["edgeNamespace"]) === v["edgeNamespace"] && edgeDeployment(v["edgeImplementation"] as EdgeImplementation).nginx) {
                     if (inEdgeNamespace !== undefined) {
                         problems.push(invalid(`${key}.namespace`, set.namespace, `expected a namespace: only one set (here '${inEdgeNamespace}') can be the controller's default certificate in the edge namespace`));
                     }

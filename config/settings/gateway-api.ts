@@ -1,0 +1,226 @@
+import { z } from "zod";
+import { setCovers } from "../dns-names";
+import { invalid, missing } from "../problems";
+import { setting, type CrossRule, type Problem } from "../setting";
+import type { EdgeHost, SecurityProfile } from "./edge";
+import type { CertificateSet } from "./tls";
+
+/**
+ * The edge's implementation: the NGINX edge, the Gateway API edge on Istio, or both side
+ * by side while a stack migrates. The routing and security settings (edgeHosts,
+ * edgeSecurityProfiles, HSTS, WAF mode, capacity, load balancer) are the same for both;
+ * the settings here are the selector and what only the Gateway API edge can need.
+ */
+
+/** The four values of `edgeImplementation`. In the two-edge values the first one gets the DNS records. */
+export const edgeImplementations = ["nginx", "gateway-api", "nginx+gateway-api", "gateway-api+nginx"] as const;
+
+/** A value of `edgeImplementation`. */
+export type EdgeImplementation = (typeof edgeImplementations)[number];
+
+/** Which edges a stack runs, and which one its DNS records point at. */
+export interface EdgeDeployment {
+    readonly nginx: boolean;
+    readonly gatewayApi: boolean;
+    /** The edge whose load balancer the records point at. */
+    readonly dns: "nginx" | "gateway-api";
+}
+
+/** Reads `edgeImplementation`. */
+export function edgeDeployment(implementation: EdgeImplementation): EdgeDeployment {
+    const parts = implementation.split("+") as ("nginx" | "gateway-api")[];
+    return { nginx: parts.includes("nginx"), gatewayApi: parts.includes("gateway-api"), dns: parts[0]! };
+}
+
+/**
+ * The Gateway API release each Istio minor version is built against (istio/istio go.mod;
+ * the 1.30 upgrade notes: "Istio 1.30 updates its Gateway API dependency to v1.5.1 ...
+ * install the v1.5.x CRDs before upgrading"). Istio reads the CRDs of that release and
+ * ignores older bundles of some kinds (pkg/config/schema/gatewayapi/minimumversions.go).
+ */
+export const istioGatewayApiMinor: Readonly<Record<string, string>> = { "1.30": "1.5", "1.31": "1.6" };
+
+/** The minor version ("1.30") of a version string ("1.30.5" or "v1.30.5"). */
+function minorOf(version: string): string {
+    return version.replace(/^v/, "").split(".").slice(0, 2).join(".");
+}
+
+/** The Coraza proxy-wasm module: an oci:// reference with a tag or digest, or an https:// / file:// URL. */
+const wasmUrl = z
+    .string()
+    .regex(/^(oci:\/\/[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})|https:\/\/\S+\.wasm|file:\/\/\/\S+\.wasm)$/, {
+        error: "expected oci://<registry>/<repository>:<tag> (or @sha256:<digest>), an https:// URL or a file:/// path of a .wasm module",
+    })
+    .refine((v) => !v.endsWith(":latest"), { error: "expected a pinned tag or digest, not 'latest'" });
+
+export const gatewayApiSettings = {
+    edgeImplementation: setting<EdgeImplementation>({
+        key: "edgeImplementation",
+        area: "edge",
+        type: "string",
+        default: "nginx",
+        description:
+            "Which edge serves `edgeHosts`: `nginx` (ingress-nginx, retired), `gateway-api` (a Gateway API Gateway implemented by Istio), or both while migrating: `nginx+gateway-api` (both run, DNS points at NGINX) and `gateway-api+nginx` (both run, DNS points at the Gateway). The routing and security settings are the same for all of them.",
+        schema: z.enum(edgeImplementations, { error: "expected 'nginx', 'gateway-api', 'nginx+gateway-api' or 'gateway-api+nginx'" }),
+    }),
+    gatewayApiVersion: setting<string>({
+        key: "gatewayApiVersion",
+        area: "edge",
+        type: "string",
+        default: "v1.5.1",
+        description:
+            "With the Gateway API edge: the Gateway API release whose standard-channel CRDs the stack installs (before istiod and cert-manager). Must be the release the Istio version supports (Istio 1.30: v1.5.x).",
+        schema: z.string().regex(/^v\d+\.\d+\.\d+$/, { error: "expected an exact Gateway API release such as v1.5.1" }),
+    }),
+    edgeCorazaWasmUrl: setting<string>({
+        key: "edgeCorazaWasmUrl",
+        area: "edge",
+        type: "string",
+        default: "oci://ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0",
+        description:
+            "With the Gateway API edge and a WAF: the Coraza proxy-wasm module the gateway pods load (pulled by istio-agent in the pod, not by the kubelet). Pin a tag or digest; mirror it to a registry the cluster can reach.",
+        schema: wasmUrl,
+    }),
+    edgeWafMaturityAcknowledged: setting<boolean>({
+        key: "edgeWafMaturityAcknowledged",
+        area: "edge",
+        type: "boolean",
+        default: false,
+        description:
+            "With the Gateway API edge: set to true to accept Coraza's maturity (WasmPlugin, last release 0.5.0, known memory and latency issues, fail-closed) before any profile with `waf: true` is enforced by it. See the README, 'Gateway API edge'.",
+        schema: z.boolean({ error: "expected true or false" }),
+    }),
+};
+
+/** Listeners a Gateway may have (Gateway API: `spec.listeners` maxItems 64); one is the HTTP redirect listener. */
+export const maxGatewayHosts = 63;
+
+/** The effective WAF choice of each path of a host, and of the host itself. */
+function wafOf(profiles: readonly SecurityProfile[], host: EdgeHost, pathProfile: string | undefined): boolean {
+    // A path's profile is laid over its host's: its own `waf`, when set, wins.
+    const find = (name: string | undefined): SecurityProfile | undefined => (name === undefined ? undefined : profiles.find((p) => p.name === name));
+    return (find(pathProfile)?.waf ?? find(host.profile)?.waf) === true;
+}
+
+/** Rules of the Gateway API edge: what it cannot do, what it needs, what the pinned Istio supports. */
+export const gatewayApiRules: readonly CrossRule[] = [
+    {
+        keys: ["edgeImplementation", "role", "edgeHosts"],
+        check: (v) =>
+            edgeDeployment(v["edgeImplementation"] as EdgeImplementation).gatewayApi && v["role"] === "remote" && (v["edgeHosts"] as unknown[]).length > 0
+                ? [
+                      invalid(
+                          "edgeImplementation",
+                          v["edgeImplementation"],
+                          "expected 'nginx' on a remote: the primary's istiod reads Gateway API objects and deploys gateways only in its own (config) cluster, so a Gateway on a remote cluster would never be served",
+                      ),
+                  ]
+                : [],
+    },
+    {
+        keys: ["edgeImplementation", "istioVersion", "gatewayApiVersion"],
+        check: (v) => {
+            if (!edgeDeployment(v["edgeImplementation"] as EdgeImplementation).gatewayApi) return [];
+            const istio = minorOf(v["istioVersion"] as string);
+            const supported = istioGatewayApiMinor[istio];
+            if (supported === undefined) {
+                const known = Object.entries(istioGatewayApiMinor).map(([i, g]) => `Istio ${i}: v${g}.x`).join(", ");
+                return [invalid("istioVersion", v["istioVersion"], `expected an Istio version whose Gateway API release is known for the Gateway API edge (${known})`)];
+            }
+            const version = v["gatewayApiVersion"] as string;
+            return minorOf(version) === supported
+                ? []
+                : [invalid("gatewayApiVersion", version, `expected v${supported}.x, the Gateway API release Istio ${istio} is built against (other CRD versions leave kinds invisible to istiod)`)];
+        },
+    },
+    {
+        keys: ["edgeImplementation", "edgeSecurityProfiles", "edgeHosts", "edgeWafMode", "edgeWafMaturityAcknowledged"],
+        check: (v) => {
+            if (!edgeDeployment(v["edgeImplementation"] as EdgeImplementation).gatewayApi) return [];
+            const problems: Problem[] = [];
+            const profiles = v["edgeSecurityProfiles"] as SecurityProfile[];
+            const hosts = v["edgeHosts"] as EdgeHost[];
+            profiles.forEach((p, i) => {
+                if (p.connections !== undefined) {
+                    problems.push(
+                        invalid(
+                            `edgeSecurityProfiles[${i}].connections`,
+                            p.connections,
+                            "expected no connection limit with the Gateway API edge: Envoy has no per-client concurrent-connection limit (ingress-nginx's limit-connections); remove it or keep edgeImplementation: nginx",
+                        ),
+                    );
+                }
+            });
+            hosts.forEach((h, i) => {
+                const hostWaf = wafOf(profiles, h, undefined);
+                h.paths.forEach((p, j) => {
+                    if (p.profile !== undefined && wafOf(profiles, h, p.profile) !== hostWaf) {
+                        problems.push(
+                            invalid(
+                                `edgeHosts[${i}].paths[${j}].profile`,
+                                p.profile,
+                                `expected a profile with the host's WAF choice (waf: ${String(hostWaf)}): Coraza on the Gateway selects its rules per host (per_authority_directives), not per path`,
+                            ),
+                        );
+                    }
+                });
+            });
+            const wafUsed = v["edgeWafMode"] !== "off" && hosts.some((h) => wafOf(profiles, h, undefined));
+            if (wafUsed && v["edgeWafMaturityAcknowledged"] !== true) {
+                problems.push(
+                    missing(
+                        "edgeWafMaturityAcknowledged",
+                        "a host's profile has waf: true, which the Gateway API edge enforces with Coraza (proxy-wasm 0.5.0, low maturity, fail-closed: a module that cannot load answers 5xx); read the README's 'Gateway API edge' and set it to true, or set edgeWafMode: off",
+                    ),
+                );
+            }
+            return problems;
+        },
+    },
+    {
+        keys: ["edgeImplementation", "edgeHosts", "tlsCertificates", "edgeNamespace"],
+        check: (v) => {
+            const deployment = edgeDeployment(v["edgeImplementation"] as EdgeImplementation);
+            if (!deployment.gatewayApi) return [];
+            const problems: Problem[] = [];
+            const hosts = v["edgeHosts"] as EdgeHost[];
+            const edgeNamespace = v["edgeNamespace"] as string;
+            if (hosts.length > maxGatewayHosts) {
+                problems.push(invalid("edgeHosts", `${hosts.length} hosts`, `expected at most ${maxGatewayHosts} hosts: the Gateway has one HTTPS listener per host and at most 64 listeners`));
+            }
+            (v["tlsCertificates"] as CertificateSet[]).forEach((s, i) => {
+                const served = hosts.filter((h) => h.certificate !== "own" && setCovers(s.dnsNames, h.host)).map((h) => h.host);
+                if (s.namespace !== undefined && s.namespace !== edgeNamespace && served.length > 0) {
+                    problems.push(
+                        invalid(
+                            `tlsCertificates[${i}].namespace`,
+                            s.namespace,
+                            `expected no namespace (the edge namespace ${edgeNamespace}): the Gateway's listeners for ${served.join(", ")} use certificates in the Gateway's namespace`,
+                        ),
+                    );
+                }
+            });
+            if (deployment.nginx) {
+                hosts.forEach((h, i) => {
+                    if (h.certificate === "own") {
+                        problems.push(
+                            invalid(
+                                `edgeHosts[${i}].certificate`,
+                                h.certificate,
+                                "expected 'stack' while both edges run: NGINX needs the host's own certificate in the host's namespace and the Gateway in its own, and two Certificates for one name in a cluster race for its challenge record",
+                            ),
+                        );
+                    }
+                });
+            }
+            return problems;
+        },
+    },
+    {
+        keys: ["edgeImplementation", "edgeAdmissionWebhookSources"],
+        check: (v) =>
+            !edgeDeployment(v["edgeImplementation"] as EdgeImplementation).nginx && (v["edgeAdmissionWebhookSources"] as string[]).length > 0
+                ? [invalid("edgeAdmissionWebhookSources", v["edgeAdmissionWebhookSources"], "expected no sources with edgeImplementation: gateway-api (only ingress-nginx runs an admission webhook); remove it")]
+                : [],
+    },
+];
