@@ -1,6 +1,6 @@
-import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { exitStatus, plan, projectDir, type ConfigOverrides } from "../../offline/plan";
+import { projectDir } from "../../offline/plan";
+import { assertRejected, type BadCase } from "../support/bad-config";
 
 /**
  * Bad Gateway API edge configurations, on top of examples/Pulumi.primary-gateway-api.yaml
@@ -8,14 +8,6 @@ import { exitStatus, plan, projectDir, type ConfigOverrides } from "../../offlin
  */
 
 const configFile = path.join(projectDir, "examples", "Pulumi.primary-gateway-api.yaml");
-
-interface BadCase {
-    readonly stack: "primary" | "remote";
-    readonly what: string;
-    readonly overrides: ConfigOverrides;
-    readonly key: string;
-    readonly says: RegExp;
-}
 
 const hosts = (n: number): Record<string, unknown>[] =>
     Array.from({ length: n }, (_, i) => ({ host: `h${i}.example.com`, namespace: "web", profile: "public", paths: [{ path: "/", service: "web", port: 80 }] }));
@@ -65,12 +57,7 @@ const cases: BadCase[] = [
 describe("bad Gateway API edge configurations", () => {
     for (const c of cases) {
         it(`${c.stack}: ${c.what} -> exit 2 naming ${c.key}`, async () => {
-            const outcome = await plan({ stack: c.stack, ...(c.stack === "primary" ? { configFile } : {}), overrides: c.overrides });
-            assert.equal(exitStatus(outcome), 2, `expected exit status 2, got ${exitStatus(outcome)}`);
-            const lines = outcome.kind === "invalid" ? outcome.lines : [];
-            const line = lines.find((l) => l.startsWith(`${c.key} `));
-            assert.ok(line, `expected a line starting with '${c.key} ' among:\n${lines.join("\n")}`);
-            assert.match(line, c.says);
+            await assertRejected(c.stack === "primary" ? { ...c, configFile } : c);
         });
     }
 

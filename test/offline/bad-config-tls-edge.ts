@@ -1,22 +1,14 @@
-import type { ConfigOverrides } from "../../offline/plan";
+import type { BadCase } from "../support/bad-config";
 
 /**
  * Bad TLS, DNS and edge configurations for test/offline/bad-config.spec.ts: each must give
  * exit status 2 and a line naming the offending key.
  */
-export interface TlsEdgeBadCase {
-    readonly stack: "primary" | "remote";
-    readonly what: string;
-    readonly overrides: ConfigOverrides;
-    readonly key: string;
-    readonly says: RegExp;
-}
-
 const host = (paths: Record<string, unknown>[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({ host: "admin.example.com", namespace: "admin", profile: "public", paths, ...extra });
 const path = (p: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ path: p, service: "admin-service", port: 80, ...extra });
 const profiles = (extra: Record<string, unknown> = {}): Record<string, unknown>[] => [{ name: "public", rps: 10, ...extra }];
 
-export const tlsEdgeCases: readonly TlsEdgeBadCase[] = [
+export const tlsEdgeCases: readonly BadCase[] = [
     // TLS
     { stack: "primary", what: "an ACME e-mail that is not an address", overrides: { set: { acmeEmail: "platform-at-example.com" } }, key: "acmeEmail", says: /expected an e-mail address/ },
     { stack: "primary", what: "no ACME e-mail while certificates are issued", overrides: { unset: ["acmeEmail"] }, key: "acmeEmail", says: /is not set: the stack issues certificates/ },

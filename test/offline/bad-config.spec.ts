@@ -3,23 +3,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { registry } from "../../config/registry";
-import { exitStatus, plan, projectDir, type ConfigOverrides } from "../../offline/plan";
+import { projectDir } from "../../offline/plan";
+import { assertRejected, type BadCase } from "../support/bad-config";
 import { tlsEdgeCases } from "./bad-config-tls-edge";
 
 /**
  * Bad configurations: each must give the plan's exit status 2 and a one-line message
- * that names the offending key.
+ * that names the offending key (cluster, mesh here; TLS, DNS and edge in
+ * bad-config-tls-edge.ts; the Gateway API edge in bad-config-gateway-api.spec.ts).
  */
 
-interface BadCase {
-    readonly stack: "primary" | "remote";
-    readonly what: string;
-    readonly overrides: ConfigOverrides;
-    /** The key the message must name (at the start of its line). */
-    readonly key: string;
-    /** What the line must also say. */
-    readonly says: RegExp;
-}
 
 const cases: BadCase[] = [
     { stack: "primary", what: "an unknown role", overrides: { set: { role: "leader" } }, key: "role", says: /expected 'primary' or 'remote'/ },
@@ -81,22 +74,6 @@ const cases: BadCase[] = [
     ...tlsEdgeCases,
 ];
 
-async function problemLines(stack: string, overrides: ConfigOverrides): Promise<readonly string[]> {
-    const outcome = await plan({ stack, overrides });
-    assert.equal(exitStatus(outcome), 2, `expected exit status 2, got ${exitStatus(outcome)}`);
-    return outcome.kind === "invalid" ? outcome.lines : [];
-}
-
-function assertNamesKey(lines: readonly string[], key: string, says?: RegExp): void {
-    const line = lines.find((l) => l.startsWith(`${key} `));
-    assert.ok(line, `expected a line starting with '${key} ' among:\n${lines.join("\n")}`);
-    if (says) assert.match(line, says);
-    for (const l of lines) {
-        assert.ok(!l.includes("\n"), "one line per problem");
-        assert.ok(!/\n\s+at /.test(l), "no stack trace");
-    }
-}
-
 describe("bad configurations", () => {
     it(`has at least 20 distinct cases (${cases.length})`, () => {
         assert.ok(cases.length >= 20);
@@ -105,7 +82,7 @@ describe("bad configurations", () => {
 
     for (const c of cases) {
         it(`${c.stack}: ${c.what} -> exit 2 naming ${c.key}`, async () => {
-            assertNamesKey(await problemLines(c.stack, c.overrides), c.key, c.says);
+            await assertRejected(c);
         });
     }
 
@@ -117,7 +94,7 @@ describe("bad configurations", () => {
             it(`${stack}: ${key} set to a value of the wrong type -> exit 2 naming it`, async () => {
                 assert.ok(spec, `${key} is declared`);
                 const wrong = spec.type === "object" ? "not-a-mapping" : { wrong: "type" };
-                assertNamesKey(await problemLines(stack, { set: { [key]: wrong } }), key);
+                await assertRejected({ stack: stack as BadCase["stack"], what: "a wrong type", overrides: { set: { [key]: wrong } }, key });
             });
         }
     }
