@@ -177,15 +177,10 @@ export function readmeWithGraphs(readme: string, graphs: readonly ReadmeGraph[])
 
 async function main(): Promise<number> {
     const check = process.argv.includes("--check");
-    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-    const targets: [string, string][] = [
-        [path.join(root, "Pulumi.yaml"), pulumiYaml()],
-        [path.join(root, "README.md"), readmeWithGraphs(readmeWithTable(readme), await readmeGraphs())],
-    ];
     let stale = 0;
-    for (const [file, content] of targets) {
+    const update = (file: string, content: string): void => {
         const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-        if (current === content) continue;
+        if (current === content) return;
         if (check) {
             process.stderr.write(`${path.relative(root, file)} is out of date: run npm run gen\n`);
             stale++;
@@ -193,7 +188,12 @@ async function main(): Promise<number> {
             fs.writeFileSync(file, content);
             process.stdout.write(`wrote ${path.relative(root, file)}\n`);
         }
-    }
+    };
+    // Pulumi.yaml first: the README's graphs come from plans that read its defaults.
+    update(path.join(root, "Pulumi.yaml"), pulumiYaml());
+    if (check && stale > 0) return 1;
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    update(path.join(root, "README.md"), readmeWithGraphs(readmeWithTable(readme), await readmeGraphs()));
     return stale > 0 ? 1 : 0;
 }
 

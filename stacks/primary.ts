@@ -62,7 +62,10 @@ function meshOfPrimary(
             istiod: {
                 replicas: settings.istiodReplicas,
                 pdbMinAvailable: settings.istiodPdbMinAvailable,
-                resources: settings.istiodResources,
+                resources: {
+                    requests: { cpu: settings.istiodCpuRequest, memory: settings.istiodMemoryRequest },
+                    limits: { cpu: settings.istiodCpuLimit, memory: settings.istiodMemoryLimit },
+                },
                 customHosts: settings.istiodCustomHosts,
             },
             eastWest: eastWestOf(settings),

@@ -4,21 +4,18 @@ import { hostSlug, setCovers } from "../dns-names";
 import { invalid, missing } from "../problems";
 import { setting, type CrossRule, type Problem } from "../setting";
 import {
-    bytes,
     chartRepository,
     cidr,
-    cpuQuantity,
     dnsLabel,
     dnsName,
     exactVersion,
     integerBetween,
     isCatchAllCidr,
-    memoryQuantity,
-    millicores,
     stringMap,
 } from "../validators";
 import { edgeDeployment, type EdgeImplementation } from "./gateway-api";
 import type { CertificateSet } from "./tls";
+import { containerResourceSettings, requestsWithinLimits } from "../resources";
 
 /**
  * The edge: the ingress controller, its capacity and load balancer, and the routing and
@@ -160,10 +157,7 @@ export const edgeSettings = {
         description: "Average CPU utilization (percent of the request) the autoscaler keeps the controller at.",
         schema: integerBetween(10, 100),
     }),
-    edgeCpuRequest: setting<string>({ key: "edgeCpuRequest", area: "edge", type: "string", default: "500m", description: "CPU request of each controller pod.", schema: cpuQuantity }),
-    edgeMemoryRequest: setting<string>({ key: "edgeMemoryRequest", area: "edge", type: "string", default: "512Mi", description: "Memory request of each controller pod.", schema: memoryQuantity }),
-    edgeCpuLimit: setting<string>({ key: "edgeCpuLimit", area: "edge", type: "string", default: "1", description: "CPU limit of each controller pod.", schema: cpuQuantity }),
-    edgeMemoryLimit: setting<string>({ key: "edgeMemoryLimit", area: "edge", type: "string", default: "1Gi", description: "Memory limit of each controller pod.", schema: memoryQuantity }),
+    ...containerResourceSettings("edge", "edge", "each controller pod", { cpuRequest: "500m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi" }),
     edgeLoadBalancer: setting<"aws-nlb" | "hostname" | "ip">({
         key: "edgeLoadBalancer",
         area: "edge",
@@ -234,19 +228,7 @@ export const edgeRules: readonly CrossRule[] = [
         keys: ["edgeMinReplicas", "edgeMaxReplicas"],
         check: (v) => (Number(v["edgeMinReplicas"]) > Number(v["edgeMaxReplicas"]) ? [invalid("edgeMinReplicas", v["edgeMinReplicas"], `expected at most edgeMaxReplicas (${String(v["edgeMaxReplicas"])})`)] : []),
     },
-    {
-        keys: ["edgeCpuRequest", "edgeCpuLimit", "edgeMemoryRequest", "edgeMemoryLimit"],
-        check: (v) => {
-            const problems: Problem[] = [];
-            if (millicores(v["edgeCpuRequest"] as string) > millicores(v["edgeCpuLimit"] as string)) {
-                problems.push(invalid("edgeCpuRequest", v["edgeCpuRequest"], `expected at most the limit edgeCpuLimit (${String(v["edgeCpuLimit"])})`));
-            }
-            if (bytes(v["edgeMemoryRequest"] as string) > bytes(v["edgeMemoryLimit"] as string)) {
-                problems.push(invalid("edgeMemoryRequest", v["edgeMemoryRequest"], `expected at most the limit edgeMemoryLimit (${String(v["edgeMemoryLimit"])})`));
-            }
-            return problems;
-        },
-    },
+    requestsWithinLimits("edge"),
     {
         keys: ["edgeSecurityProfiles", "edgeWafMode"],
         check: (v) => {

@@ -1,33 +1,16 @@
 import { invalid, missing } from "../problems";
 import { secretSetting, setting, type CrossRule, type Problem } from "../setting";
 import {
-    bytes,
     chartRepository,
     cidr,
-    cpuQuantity,
     dnsLabel,
     dnsName,
     exactVersion,
     integerBetween,
-    memoryQuantity,
-    millicores,
     stringMap,
 } from "../validators";
 import { z } from "zod";
-
-/** Requests and limits of one container. */
-export interface ContainerResources {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly cpu: string; readonly memory: string };
-}
-
-const resources = z.strictObject(
-    {
-        requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }, { error: "expected an object with cpu and memory" }),
-        limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }, { error: "expected an object with cpu and memory" }),
-    },
-    { error: "expected an object with requests and limits, each with cpu and memory" },
-);
+import { containerResourceSettings, requestsWithinLimits } from "../resources";
 
 /** The AWS Load Balancer Controller annotations of an internet-facing NLB that targets pod IPs. */
 export const awsNlbIpAnnotations: Readonly<Record<string, string>> = {
@@ -87,14 +70,7 @@ export const meshSettings = {
             "On the primary: `minAvailable` of the istiod chart's own PodDisruptionBudget (`pdb.minAvailable`). At least 1 and below `istiodReplicas`, so a node can still be drained.",
         schema: integerBetween(1, 14),
     }),
-    istiodResources: setting<ContainerResources>({
-        key: "istiodResources",
-        area: "mesh",
-        type: "object",
-        default: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
-        description: "On the primary: istiod's container requests and limits (`resources`). Requests may not exceed limits.",
-        schema: resources,
-    }),
+    ...containerResourceSettings("istiod", "mesh", "each istiod pod on the primary (the chart's `resources`)", { cpuRequest: "500m", memoryRequest: "2Gi", cpuLimit: "2", memoryLimit: "4Gi" }),
     istiodCustomHosts: setting<string[]>({
         key: "istiodCustomHosts",
         area: "mesh",
@@ -247,20 +223,7 @@ export const meshRules: readonly CrossRule[] = [
             return problems;
         },
     },
-    {
-        keys: ["istiodResources"],
-        check: (v) => {
-            const r = v["istiodResources"] as ContainerResources;
-            const problems: Problem[] = [];
-            if (millicores(r.requests.cpu) > millicores(r.limits.cpu)) {
-                problems.push(invalid("istiodResources.requests.cpu", r.requests.cpu, `expected at most the limit (${r.limits.cpu})`));
-            }
-            if (bytes(r.requests.memory) > bytes(r.limits.memory)) {
-                problems.push(invalid("istiodResources.requests.memory", r.requests.memory, `expected at most the limit (${r.limits.memory})`));
-            }
-            return problems;
-        },
-    },
+    requestsWithinLimits("istiod"),
     {
         keys: ["eastWestGatewayReplicas", "eastWestGatewayMaxReplicas"],
         check: (v) => {
