@@ -10,6 +10,12 @@ import {
     type ChartSource,
 } from "./charts";
 
+/** How a cluster's east-west gateway is sized and exposed: the same settings on every cluster. */
+export type EastWestSettings = Pick<EastWestGatewayArgs, "minReplicas" | "maxReplicas" | "serviceAnnotations" | "externalTrafficPolicy"> & {
+    /** CIDR blocks allowed to reach the load balancer (empty: open). */
+    readonly sourceRanges: readonly string[];
+};
+
 /** Arguments of {@link EastWestGateway}. */
 export interface EastWestGatewayArgs {
     /** The namespace (`istio-system`), as created by the caller. */

@@ -13,7 +13,7 @@ import {
     type ChartSource,
     type Resources,
 } from "./charts";
-import { EastWestGateway } from "./east-west-gateway";
+import { EastWestGateway, type EastWestSettings } from "./east-west-gateway";
 
 /** An intermediate CA plugged into istiod (Secret `cacerts`); every field is a secret. */
 export interface PluginCa {
@@ -49,13 +49,7 @@ export interface IstioPrimaryArgs {
         readonly customHosts: readonly string[];
     };
     /** The east-west gateway. */
-    readonly eastWest: {
-        readonly minReplicas: number;
-        readonly maxReplicas: number;
-        readonly serviceAnnotations: Readonly<Record<string, string>>;
-        readonly externalTrafficPolicy: "Local" | "Cluster";
-        readonly sourceRanges: readonly string[];
-    };
+    readonly eastWest: EastWestSettings;
     /**
      * An intermediate CA to plug in.
      * @default undefined: istiod's self-signed CA

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartArgs, crossNetworkGatewaySpec, istioNamespace, remoteBaseValues, remoteIstiodValues, type ChartSource } from "./charts";
-import { EastWestGateway } from "./east-west-gateway";
+import { EastWestGateway, type EastWestSettings } from "./east-west-gateway";
 
 /** The service account whose token the primary's istiod uses to read this cluster (made by `base`). */
 export const readerServiceAccount = "istio-reader-service-account";
@@ -25,13 +25,7 @@ export interface IstioRemoteArgs {
     /** Where the Istio charts come from (the primary's version). */
     readonly chart: ChartSource;
     /** This cluster's east-west gateway. */
-    readonly eastWest: {
-        readonly minReplicas: number;
-        readonly maxReplicas: number;
-        readonly serviceAnnotations: Readonly<Record<string, string>>;
-        readonly externalTrafficPolicy: "Local" | "Cluster";
-        readonly sourceRanges: readonly string[];
-    };
+    readonly eastWest: EastWestSettings;
 }
 
 /**
