@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/problems";
-import { evaluate, EvaluationTimeout, type Evaluation, type Program, type RecordedResource, type SampleLookup } from "./engine";
+import { evaluate, type Evaluation, type Program, type RecordedResource, type SampleLookup } from "./engine";
 import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
 import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type StackConfiguration } from "./stack-files";
@@ -177,7 +177,6 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         if (ConfigError.isInstance(e)) return { kind: "invalid", lines: e.problems.map((p) => p.line) };
         if (e instanceof StackFileError) return { kind: "invalid", lines: [e.message] };
         if (pulumi.RunError.isInstance(e)) return { kind: "invalid", lines: [(e).message] };
-        if (e instanceof EvaluationTimeout) return { kind: "failed", error: e };
         return { kind: "failed", error: e as Error };
     }
     const loggedErrors = evaluation.logs.filter((l) => l.severity === "error");

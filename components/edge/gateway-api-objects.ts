@@ -14,8 +14,6 @@ import type { EffectiveProfile, Route, RouteGroup } from "./routing";
 
 /** The Gateway's name; istiod names the Deployment, Service and ServiceAccount `<name>-istio`. */
 export const gatewayName = "edge";
-/** What istiod names the gateway's Deployment, Service, HPA and PDB. */
-export const gatewayDeploymentName = `${gatewayName}-istio`;
 /** The ConfigMap `spec.infrastructure.parametersRef` names. */
 export const gatewayOptionsName = `${gatewayName}-options`;
 /** The listener that only redirects to HTTPS. */

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { istioNamespace } from "./charts";
 
 /** What a remote cluster's kubeconfig is made of. */
 export interface RemoteKubeconfigParts {
@@ -90,6 +89,3 @@ export class RemoteClusterSecret extends pulumi.ComponentResource {
         this.registerOutputs({ secretName: this.secret.metadata.name });
     }
 }
-
-/** The namespace remote secrets live in on the primary. */
-export const remoteSecretNamespace = istioNamespace;
