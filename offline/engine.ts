@@ -33,6 +33,8 @@ export interface RecordedResource {
     readonly name: string;
     /** False for component resources. */
     readonly custom: boolean;
+    /** True for a resource the program reads (`X.get`, a stack reference) instead of creating it. */
+    readonly read: boolean;
     /** URN of the parent, if any. */
     readonly parent: string | undefined;
     /** URN of the explicit provider, if any. */
@@ -43,6 +45,25 @@ export interface RecordedResource {
     readonly inputs: Readonly<Record<string, unknown>>;
     /** Outputs a component registered with `registerOutputs`, in the same form. */
     outputs: Readonly<Record<string, unknown>> | undefined;
+    /** The resource options the program set that change how the engine treats it. */
+    readonly options: ResourceOptions;
+}
+
+/**
+ * Resource options as the engine receives them (`RegisterResourceRequest`): only the ones
+ * that are set appear, so a plan shows what the program chose, not the engine's defaults.
+ */
+export interface ResourceOptions {
+    readonly protect?: boolean;
+    readonly retainOnDelete?: boolean;
+    readonly deleteBeforeReplace?: boolean;
+    readonly ignoreChanges?: readonly string[];
+    readonly replaceOnChanges?: readonly string[];
+    readonly additionalSecretOutputs?: readonly string[];
+    /** Durations as Pulumi passes them (e.g. `10m`). */
+    readonly customTimeouts?: { readonly create?: string; readonly update?: string; readonly delete?: string };
+    /** Earlier identities: a URN, or the parts of one that changed (`name`, `type`, `parent`, `noParent`, `stack`, `project`). */
+    readonly aliases?: readonly (string | Readonly<Record<string, string | boolean>>)[];
 }
 
 /** A message the program logged. */
@@ -117,6 +138,44 @@ interface RegisterRequest {
     getProvider(): string;
     getDependenciesList(): string[];
     getObject(): unknown;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+    getAliasesList(): AliasMessage[];
+}
+
+interface AliasMessage {
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
+/** The options of a registration request that the program set. */
+function optionsOf(req: RegisterRequest): ResourceOptions {
+    const options: Record<string, unknown> = {};
+    if (req.getProtect()) options["protect"] = true;
+    if (req.getRetainondelete()) options["retainOnDelete"] = true;
+    if (req.getDeletebeforereplace()) options["deleteBeforeReplace"] = true;
+    const lists = { ignoreChanges: req.getIgnorechangesList(), replaceOnChanges: req.getReplaceonchangesList(), additionalSecretOutputs: req.getAdditionalsecretoutputsList() };
+    for (const [key, list] of Object.entries(lists)) if (list.length > 0) options[key] = [...list];
+    const t = req.getCustomtimeouts();
+    if (t) {
+        const timeouts = Object.fromEntries(Object.entries({ create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() }).filter(([, v]) => v !== ""));
+        if (Object.keys(timeouts).length > 0) options["customTimeouts"] = timeouts;
+    }
+    const aliases = req.getAliasesList().map((a) => {
+        const spec = a.getSpec();
+        if (!spec) return a.getUrn();
+        const parts = { name: spec.getName(), type: spec.getType(), stack: spec.getStack(), project: spec.getProject(), parent: spec.getParenturn() };
+        const named: Record<string, string | boolean> = Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== ""));
+        if (spec.getNoparent()) named["noParent"] = true;
+        return named;
+    });
+    if (aliases.length > 0) options["aliases"] = aliases;
+    return options as ResourceOptions;
 }
 
 interface ReadRequest {
@@ -179,7 +238,7 @@ export async function evaluate(program: Program, options: EvaluateOptions): Prom
     pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
     const resources = new Map<string, RecordedResource>();
-    const record = (req: Omit<ReadRequest, "getProperties">, custom: boolean, inputs: unknown) => (err: unknown, response?: unknown) => {
+    const record = (req: Omit<ReadRequest, "getProperties">, custom: boolean, read: boolean, inputs: unknown, options: ResourceOptions) => (err: unknown, response?: unknown) => {
         if (!err && response) {
             const urn = (response as { getUrn(): string }).getUrn();
             resources.set(urn, {
@@ -187,12 +246,14 @@ export async function evaluate(program: Program, options: EvaluateOptions): Prom
                 type: req.getType(),
                 name: req.getName(),
                 custom,
+                read,
                 parent: req.getParent() || undefined,
                 // A provider reference is "<urn>::<id>".
                 provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") : undefined,
                 dependencies: [...new Set(req.getDependenciesList())].filter((d) => d !== req.getParent()),
                 inputs: rpc.deserializeProperties(inputs, true),
                 outputs: undefined,
+                options,
             });
         }
     };
@@ -200,13 +261,13 @@ export async function evaluate(program: Program, options: EvaluateOptions): Prom
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
         register(req, (err, response) => {
-            record(req, req.getCustom(), req.getObject())(err, response);
+            record(req, req.getCustom(), false, req.getObject(), optionsOf(req))(err, response);
             callback(err, response);
         });
     const read = monitor.readResource.bind(monitor);
     monitor.readResource = (req, callback) =>
         read(req, (err, response) => {
-            record(req, true, req.getProperties())(err, response);
+            record(req, true, true, req.getProperties(), {})(err, response);
             callback(err, response);
         });
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);

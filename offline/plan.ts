@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/problems";
-import { evaluate, type Evaluation, type Program, type RecordedResource, type SampleLookup } from "./engine";
+import { evaluate, type Evaluation, type Program, type RecordedResource, type ResourceOptions, type SampleLookup } from "./engine";
 import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
 import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type StackConfiguration } from "./stack-files";
@@ -50,6 +50,8 @@ export interface PlanResource {
     readonly name: string;
     /** False for component resources. */
     readonly custom: boolean;
+    /** True for a resource that is read (`X.get`, a stack reference), not created. */
+    readonly read: boolean;
     /** Name of the parent resource, or null. */
     readonly parent: string | null;
     /** Name of the explicit provider resource, or null. */
@@ -59,6 +61,8 @@ export interface PlanResource {
     readonly urn: string;
     /** Names of the resources this one waits for (besides its parent). */
     readonly dependsOn: readonly string[];
+    /** The resource options the program set (protect, retainOnDelete, customTimeouts, ...); empty when none. */
+    readonly options: ResourceOptions;
 }
 
 /** One policy finding of the plan document. */
@@ -246,8 +250,10 @@ function planDocument(evaluation: Evaluation, findings: readonly Finding[], plac
             parent: name(r.parent),
             provider: name(r.provider),
             inputs: redact(r.inputs),
+            read: r.read,
             urn: r.urn,
             dependsOn: r.dependencies.map((d) => nameOf.get(d) ?? d),
+            options: r.options,
         })),
         outputs: redact(evaluation.outputs),
         violations: findings.map((f) => ({ policy: f.policy, enforcementLevel: f.enforcementLevel, resource: f.resource, message: f.message })),

@@ -19,7 +19,7 @@ export function renderTree(doc: PlanDocument, options: { inputs?: boolean } = {}
     const visit = (r: PlanResource, depth: number): void => {
         const indent = "  ".repeat(depth);
         const via = r.provider ? `  (provider ${r.provider})` : "";
-        lines.push(`${indent}+ ${r.type}  ${r.name}${via}`);
+        lines.push(r.read ? `${indent}> ${r.type}  ${r.name}  (read)${via}` : `${indent}+ ${r.type}  ${r.name}${via}`);
         if (options.inputs !== false && r.custom && !r.type.startsWith("pulumi:pulumi:")) {
             const body = stringify(r.inputs, { lineWidth: 0 }).trimEnd();
             if (body !== "{}") for (const line of body.split("\n")) lines.push(`${indent}    ${line}`);

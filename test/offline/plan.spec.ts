@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { exitStatus, plan, projectDir } from "../../offline/plan";
 import { sampleLookup, readSamples } from "../../offline/samples";
+import { renderTree } from "../../offline/render";
 import { placeholderFor } from "../../offline/stack-files";
 import { retirementWarning } from "../../components/edge/ingress-controller";
 import { planned, rejected } from "../support/plan";
@@ -111,6 +112,25 @@ describe("offline plan", () => {
         const provider = p.document.resources.find((r) => r.type === "pulumi:providers:kubernetes");
         assert.deepEqual(provider?.inputs, { kubeconfig: "[secret]" });
         assert.ok(!JSON.stringify(p.document).includes(placeholderFor("mesh-ingress:kubeconfig")), "a secret never appears in clear");
+    });
+
+    it("records resource options as the engine receives them, and reads as reads", async () => {
+        const p = await planned("primary");
+        const byName = (name: string) => p.document.resources.find((r) => r.name === name);
+        // Certificates wait for Ready within 20 minutes (DNS-01 propagation), on create and update.
+        assert.deepEqual(byName("certificates-example-com")?.options, { customTimeouts: { create: "20m", update: "20m" } });
+        // The remote-cluster secret's outputs are kept secret by the engine as well.
+        assert.deepEqual(byName("cluster1-remote-cluster2-secret")?.options, { additionalSecretOutputs: ["data", "stringData"] });
+        // A resource with no options has an empty object, not engine defaults.
+        assert.deepEqual(byName("cert-manager-namespace")?.options, {});
+        // Reads: the stack reference and the CA root ConfigMap are read, nothing else.
+        assert.deepEqual(p.document.resources.filter((r) => r.read).map((r) => `${r.type} ${r.name}`), [
+            "pulumi:pulumi:StackReference acme/mesh-ingress/remote",
+            "kubernetes:core/v1:ConfigMap cluster1-mesh-ca-root-cert",
+        ]);
+        const text = renderTree(p.document);
+        assert.match(text, /^ {2}> pulumi:pulumi:StackReference {2}acme\/mesh-ingress\/remote {2}\(read\)$/m);
+        assert.doesNotMatch(text, /^\s*\+ pulumi:pulumi:StackReference/m);
     });
 
     it("rejects a stack file with duplicate keys, as YAML requires", async () => {
