@@ -175,7 +175,7 @@ function optionsOf(req: RegisterRequest): ResourceOptions {
         return named;
     });
     if (aliases.length > 0) options["aliases"] = aliases;
-    return options as ResourceOptions;
+    return options;
 }
 
 interface ReadRequest {
