@@ -7,7 +7,7 @@ import { ConfigError } from "../config/problems";
 import { evaluate, type Evaluation, type Program, type RecordedResource, type ResourceOptions, type SampleLookup } from "./engine";
 import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
-import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type StackConfiguration } from "./stack-files";
+import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type ConfigOverrides } from "./stack-files";
 import { plain, redact } from "./values";
 
 /**
@@ -18,6 +18,7 @@ import { plain, redact } from "./values";
 
 /** The project's root folder (where Pulumi.yaml and index.ts are). */
 export { projectDir };
+export type { ConfigOverrides };
 
 /** The ambient kubeconfig of every offline plan (contexts cluster1 and cluster2, no credentials). */
 export const ambientKubeconfig = path.join(projectDir, "offline", "ambient-kubeconfig.yaml");
@@ -101,17 +102,10 @@ export interface PlanOptions {
     readonly up?: boolean;
     /**
      * Changes on top of the stack file, by short key: values to set (as they would be
-     * written in YAML) and keys to remove. Tests and the benchmark plan variants this way.
+     * written in YAML), keys to remove, keys set as secrets. They are applied before the
+     * Pulumi CLI's rules. Tests and the benchmark plan variants this way.
      */
     readonly overrides?: ConfigOverrides;
-}
-
-/** Changes to a stack's configuration, by short key. */
-export interface ConfigOverrides {
-    readonly set?: Readonly<Record<string, unknown>>;
-    /** Keys whose values are secrets (set with --secret). */
-    readonly secret?: readonly string[];
-    readonly unset?: readonly string[];
 }
 
 /** How long a plan's two parts took (wall time), for the benchmark. */
@@ -151,7 +145,8 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
     try {
         const project = readProjectFile(projectDir);
         const file = options.configFile ? path.resolve(options.configFile) : stackFilePath(projectDir, options.stack);
-        const configuration = applyOverrides(project.name, readStackConfiguration(project, file), options.overrides);
+        // The Pulumi CLI's rules (offline/cli-config.ts) come first: what it refuses never reaches the program.
+        const configuration = readStackConfiguration(project, file, { stack: options.stack, ...(options.overrides ? { overrides: options.overrides } : {}) });
         placeholders = configuration.placeholders;
         // A stack on kubeContext reads the ambient kubeconfig (as the provider does): offline
         // it is the shipped sample, never the machine's own.
@@ -179,7 +174,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         }
     } catch (e) {
         if (ConfigError.isInstance(e)) return { kind: "invalid", lines: e.problems.map((p) => p.line) };
-        if (e instanceof StackFileError) return { kind: "invalid", lines: [e.message] };
+        if (e instanceof StackFileError) return { kind: "invalid", lines: e.lines };
         if (pulumi.RunError.isInstance(e)) return { kind: "invalid", lines: [(e).message] };
         return { kind: "failed", error: e as Error };
     }
@@ -190,23 +185,6 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
     const findings = await judge(judgedResources(evaluation.resources), options.policyConfig ? { config: options.policyConfig } : {});
     const timings = { evaluateMs, evaluateCpuMs, judgeMs: performance.now() - judging };
     return { kind: "planned", document: planDocument(evaluation, findings, placeholders), evaluation, findings, timings };
-}
-
-function applyOverrides(project: string, configuration: StackConfiguration, overrides: ConfigOverrides | undefined): StackConfiguration {
-    if (!overrides) return configuration;
-    const values: Record<string, string> = { ...configuration.values };
-    const secretKeys = new Set(configuration.secretKeys);
-    const full = (key: string): string => (key.includes(":") ? key : `${project}:${key}`);
-    for (const key of overrides.unset ?? []) {
-        delete values[full(key)];
-        secretKeys.delete(full(key));
-    }
-    for (const [key, value] of Object.entries(overrides.set ?? {})) {
-        values[full(key)] = typeof value === "string" ? value : JSON.stringify(value);
-        secretKeys.delete(full(key));
-    }
-    for (const key of overrides.secret ?? []) secretKeys.add(full(key));
-    return { values, secretKeys: [...secretKeys], placeholders: configuration.placeholders };
 }
 
 /** The plan's exit status: 1 when a mandatory policy fails, otherwise 0. */
