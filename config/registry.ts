@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { CrossRule, SecretSetting, Setting } from "./setting";
+import type { CrossRule, DeepReadonly, SecretSetting, Setting } from "./setting";
 import { clusterRules, clusterSettings } from "./settings/cluster";
 import { meshRules, meshSettings } from "./settings/mesh";
 import { observabilitySettings } from "./settings/observability";
@@ -34,13 +34,6 @@ export type LoadedValue<S> = S extends SecretSetting
     : S extends Setting<infer T>
       ? DeepReadonly<T>
       : never;
-
-/** Read-only all the way down. */
-export type DeepReadonly<T> = T extends (infer E)[]
-    ? readonly DeepReadonly<E>[]
-    : T extends object
-      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-      : T;
 
 /** The validated, frozen configuration of one stack. */
 export type Settings = { readonly [K in keyof Registry]: LoadedValue<Registry[K]> };

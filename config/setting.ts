@@ -46,6 +46,13 @@ export interface Setting<T> {
     readonly schema: z.ZodType<T>;
 }
 
+/** Read-only all the way down: how the program sees a structured setting's value. */
+export type DeepReadonly<T> = T extends (infer E)[]
+    ? readonly DeepReadonly<E>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
 /** A setting whose value is handled as a Pulumi secret. */
 export interface SecretSetting extends Setting<string> {
     readonly secret: true;

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import type { DeepReadonly } from "../registry";
 import { hostSlug, setCovers } from "../dns-names";
 import { invalid, missing } from "../problems";
-import { setting, type CrossRule, type Problem } from "../setting";
+import { setting, type CrossRule, type DeepReadonly, type Problem } from "../setting";
 import {
     chartRepository,
     cidr,
@@ -13,7 +12,7 @@ import {
     isCatchAllCidr,
     stringMap,
 } from "../validators";
-import { edgeDeployment, type EdgeImplementation } from "./gateway-api";
+import { edgeDeployment, type EdgeImplementation } from "../edge-deployment";
 import type { CertificateSet } from "./tls";
 import { containerResourceSettings, requestsWithinLimits } from "../resources";
 

@@ -4,6 +4,9 @@ import { invalid, missing } from "../problems";
 import { setting, type CrossRule, type Problem } from "../setting";
 import type { EdgeHost, SecurityProfile } from "./edge";
 import type { CertificateSet } from "./tls";
+import { edgeDeployment, edgeImplementations, type EdgeImplementation } from "../edge-deployment";
+
+export { edgeDeployment, edgeImplementations, type EdgeDeployment, type EdgeImplementation } from "../edge-deployment";
 
 /**
  * The edge's implementation: the NGINX edge, the Gateway API edge on Istio, or both side
@@ -11,26 +14,6 @@ import type { CertificateSet } from "./tls";
  * edgeSecurityProfiles, HSTS, WAF mode, capacity, load balancer) are the same for both;
  * the settings here are the selector and what only the Gateway API edge can need.
  */
-
-/** The four values of `edgeImplementation`. In the two-edge values the first one gets the DNS records. */
-export const edgeImplementations = ["nginx", "gateway-api", "nginx+gateway-api", "gateway-api+nginx"] as const;
-
-/** A value of `edgeImplementation`. */
-export type EdgeImplementation = (typeof edgeImplementations)[number];
-
-/** Which edges a stack runs, and which one its DNS records point at. */
-export interface EdgeDeployment {
-    readonly nginx: boolean;
-    readonly gatewayApi: boolean;
-    /** The edge whose load balancer the records point at. */
-    readonly dns: "nginx" | "gateway-api";
-}
-
-/** Reads `edgeImplementation`. */
-export function edgeDeployment(implementation: EdgeImplementation): EdgeDeployment {
-    const parts = implementation.split("+") as ("nginx" | "gateway-api")[];
-    return { nginx: parts.includes("nginx"), gatewayApi: parts.includes("gateway-api"), dns: parts[0]! };
-}
 
 /**
  * The Gateway API release each Istio minor version is built against (istio/istio go.mod;
