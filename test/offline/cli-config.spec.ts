@@ -393,6 +393,14 @@ describe("the repository's project and stack files under the CLI's rules", () =>
         ]);
     });
 
+    it("the README's example of a refusal is the plan's own line", async () => {
+        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+        const shown = /\$ npm run plan -- --stack primary {5}# with mesh-ingress:monitoringEnabled: "yes"\n(.*)\n/.exec(readme)?.[1];
+        assert.ok(shown, "the README shows the example");
+        const outcome = await plan({ stack: "primary", overrides: { set: { monitoringEnabled: "yes" } } });
+        assert.deepEqual(outcome.kind === "invalid" ? outcome.lines : [], [shown]);
+    });
+
     it("the plan refuses a stack file key the CLI cannot parse", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-config-"));
         const file = path.join(dir, "Pulumi.odd.yaml");
