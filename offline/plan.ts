@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { loadSettings } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { evaluate, type Evaluation, type Program, type RecordedResource, type ResourceOptions, type SampleLookup } from "./engine";
 import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
@@ -174,7 +175,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         }
     } catch (e) {
         if (ConfigError.isInstance(e)) return { kind: "invalid", lines: e.problems.map((p) => p.line) };
-        if (e instanceof StackFileError) return { kind: "invalid", lines: e.lines };
+        if (e instanceof StackFileError) return { kind: "invalid", lines: [...e.lines, ...programProblems(e, options.stack)] };
         if (pulumi.RunError.isInstance(e)) return { kind: "invalid", lines: [(e).message] };
         return { kind: "failed", error: e as Error };
     }
@@ -185,6 +186,24 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
     const findings = await judge(judgedResources(evaluation.resources), options.policyConfig ? { config: options.policyConfig } : {});
     const timings = { evaluateMs, evaluateCpuMs, judgeMs: performance.now() - judging };
     return { kind: "planned", document: planDocument(evaluation, findings, placeholders), evaluation, findings, timings };
+}
+
+/**
+ * What the program's own validation would say about a configuration the Pulumi CLI
+ * refused, for the keys the CLI did not name: the CLI stops before the program runs, but
+ * one plan lists every problem, so that a user fixes them in one round.
+ */
+function programProblems(e: StackFileError, stack: string): string[] {
+    if (e.unchecked === undefined) return [];
+    const named = new Set(e.keys);
+    const { values, secretKeys } = e.unchecked;
+    try {
+        loadSettings({ project: readProjectFile(projectDir).name, stack, values, secretKeys: new Set(secretKeys) });
+    } catch (err) {
+        if (ConfigError.isInstance(err)) return err.problems.filter((p) => !named.has(p.key.split(/[.[]/)[0]!)).map((p) => p.line);
+        throw err;
+    }
+    return [];
 }
 
 /** The plan's exit status: 1 when a mandatory policy fails, otherwise 0. */

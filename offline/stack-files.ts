@@ -47,7 +47,16 @@ export class StackFileError extends Error {
     /** One line per problem. */
     readonly lines: readonly string[];
 
-    constructor(lines: string | readonly string[]) {
+    constructor(
+        lines: string | readonly string[],
+        /** The keys the lines name (short in the project's namespace), when the CLI refused values. */
+        readonly keys: readonly string[] = [],
+        /**
+         * The configuration as the CLI would have passed it had it not refused it (its
+         * merge without the checks: `ApplyProjectConfig`), when the file itself could be read.
+         */
+        readonly unchecked?: StackConfiguration,
+    ) {
         const list = typeof lines === "string" ? [lines] : [...lines];
         super(list.join("\n"));
         this.name = "StackFileError";
@@ -102,9 +111,16 @@ export function readStackConfiguration(project: ProjectFile, file: string, optio
     const stack = options.stack ?? /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1] ?? "stack";
     const decrypt = options.decrypt ?? offlineDecrypter;
     const merged = mergeConfig(stack, project, stackConfig, decrypt);
-    if (merged.refusals.length > 0) throw new StackFileError(merged.refusals.map((r) => r.line));
     const placeholders = [...merged.config.entries()].filter(([, v]) => hasPlaceholder(v)).map(([k]) => k).sort();
-    return { ...programConfig(merged.config, decrypt), placeholders };
+    const configuration = { ...programConfig(merged.config, decrypt), placeholders };
+    if (merged.refusals.length > 0) {
+        throw new StackFileError(
+            merged.refusals.map((r) => r.line),
+            merged.refusals.map((r) => r.key),
+            configuration,
+        );
+    }
+    return configuration;
 }
 
 function applyOverrides(project: string, config: Map<string, StackValue>, overrides: ConfigOverrides | undefined): Map<string, StackValue> {
