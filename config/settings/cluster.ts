@@ -81,6 +81,7 @@ export const clusterSettings = {
 };
 
 const projectOf = (name: string): string => name.split("/")[1] ?? "";
+const stackOf = (name: string): string => name.split("/")[2] ?? "";
 
 /** Rules across the cluster settings. */
 export const clusterRules: readonly CrossRule[] = [
@@ -118,12 +119,18 @@ export const clusterRules: readonly CrossRule[] = [
                     problems.push(invalid("primaryStack", primaryStack, "expected to be empty on the primary (it is the stack the remotes reference)"));
                 }
                 const seen = new Set<string>();
+                const byStackName = new Map<string, string>();
                 remoteStacks.forEach((name, i) => {
                     if (seen.has(name)) problems.push(invalid(`remoteStacks[${i}]`, name, "expected each remote stack to be listed once"));
+                    else if (byStackName.has(stackOf(name))) {
+                        // Each remote's secret is keyed by its stack name (stacks/names.ts).
+                        problems.push(invalid(`remoteStacks[${i}]`, name, `expected a stack name no other remote has ('${stackOf(name)}' is also ${byStackName.get(stackOf(name)) ?? ""})`));
+                    }
                     seen.add(name);
+                    if (!byStackName.has(stackOf(name))) byStackName.set(stackOf(name), name);
                     if (projectOf(name) !== context.project) {
                         problems.push(invalid(`remoteStacks[${i}]`, name, `expected a stack of this project ('${context.project}')`));
-                    } else if (name.split("/")[2] === context.stack) {
+                    } else if (stackOf(name) === context.stack) {
                         problems.push(invalid(`remoteStacks[${i}]`, name, "expected another stack than this one (a primary cannot be its own remote)"));
                     }
                 });

@@ -38,17 +38,17 @@ export function resource(args: ResourceArgs): JudgedResource {
 
 /** A Kubernetes provider, as resources created through the stack's provider carry. */
 export const kubernetesProvider: NonNullable<JudgedResource["provider"]> = {
-    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:kubernetes::cluster1-kubernetes",
+    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:kubernetes::kubernetes",
     type: "pulumi:providers:kubernetes",
-    name: "cluster1-kubernetes",
+    name: "kubernetes",
     props: {},
 };
 
 /** An AWS provider, as resources created through the stack's provider carry. */
 export const awsProvider: NonNullable<JudgedResource["provider"]> = {
-    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:aws::cluster1-aws",
+    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:aws::aws",
     type: "pulumi:providers:aws",
-    name: "cluster1-aws",
+    name: "aws",
     props: {},
 };
 
