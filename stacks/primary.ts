@@ -72,6 +72,7 @@ function meshOfPrimary(
             eastWest: eastWestOf(settings),
             ...(cert && key && rootCert && certChain ? { pluginCa: { cert, key, rootCert, certChain } } : {}),
             monitoring: settings.monitoringEnabled,
+            disposable: settings.clusterDisposable,
             ...(gatewayApiCrds ? { istiodDependsOn: [gatewayApiCrds] } : {}),
         },
         { ...opts, aliases: [{ name: legacyMeshName(settings.clusterName) }] },

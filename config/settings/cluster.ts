@@ -78,6 +78,15 @@ export const clusterSettings = {
             "On the primary: the fully qualified names of the remote stacks whose clusters it controls. A listed stack that has not been deployed yet is skipped with a warning.",
         schema: z.array(stackName, { error: "expected a list of fully qualified stack names" }),
     }),
+    clusterDisposable: setting<boolean>({
+        key: "clusterDisposable",
+        area: "cluster",
+        type: "boolean",
+        default: false,
+        description:
+            "A throwaway cluster (CI, experiments): nothing is protected or retained, so `pulumi destroy` removes everything, the CRD-bearing releases (Istio `base`, cert-manager), the Gateway API CRDs and the namespaces with their Secrets included. Judge such a stack with the policy `crd-releases-protected` disabled. See the README, 'What is protected or retained'.",
+        schema: z.boolean({ error: "expected true or false" }),
+    }),
 };
 
 const projectOf = (name: string): string => name.split("/")[1] ?? "";

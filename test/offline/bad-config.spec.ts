@@ -31,6 +31,7 @@ const cases: BadCase[] = [
     { stack: "primary", what: "a remote stack that is not fully qualified", overrides: { set: { remoteStacks: ["remote"] } }, key: "remoteStacks[0]", says: /expected a fully qualified stack name/ },
     { stack: "primary", what: "a remote stack listed twice", overrides: { set: { remoteStacks: ["acme/mesh-ingress/remote", "acme/mesh-ingress/remote"] } }, key: "remoteStacks[1]", says: /listed once/ },
     { stack: "primary", what: "a remote stack of another project", overrides: { set: { remoteStacks: ["acme/other/remote"] } }, key: "remoteStacks[0]", says: /a stack of this project \('mesh-ingress'\)/ },
+    { stack: "primary", what: "clusterDisposable that is not a boolean", overrides: { set: { clusterDisposable: "yes" } }, key: "clusterDisposable", says: /expected true or false/ },
     { stack: "primary", what: "the primary listed as its own remote", overrides: { set: { remoteStacks: ["acme/mesh-ingress/primary"] } }, key: "remoteStacks[0]", says: /cannot be its own remote/ },
     { stack: "primary", what: "a primaryStack on the primary", overrides: { set: { primaryStack: "acme/mesh-ingress/primary" } }, key: "primaryStack", says: /expected to be empty on the primary/ },
     { stack: "primary", what: "a boolean that is not true or false", overrides: { set: { monitoringEnabled: "yes" } }, key: "monitoringEnabled", says: /expected true or false/ },

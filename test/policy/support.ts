@@ -16,6 +16,8 @@ export interface ResourceArgs {
     readonly provider?: JudgedResource["provider"];
     readonly parent?: string;
     readonly dependencies?: readonly string[];
+    /** Resource options as CrossGuard hands them (e.g. `{ protect: true }`). */
+    readonly options?: JudgedResource["options"];
 }
 
 /** The URN `resource` gives a resource of this type and name (for dependencies). */
@@ -33,6 +35,7 @@ export function resource(args: ResourceArgs): JudgedResource {
         ...(args.provider ? { provider: args.provider } : {}),
         ...(args.parent ? { parent: args.parent } : {}),
         dependencies: args.dependencies ?? [],
+        ...(args.options ? { options: args.options } : {}),
     };
 }
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StackSample } from "../../offline/engine";
 import type { PlanOptions } from "../../offline/plan";
-import { anotherRemote, readSamples, sampleLookup } from "../../offline/samples";
+import { readSamples, sampleLookup } from "../../offline/samples";
 import { previousIdentities, urnParts } from "../support/aliases";
 import { planned, type Planned } from "../support/plan";
 
