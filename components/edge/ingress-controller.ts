@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { ingressClassName } from "./routes";
 
 /** The one warning the program gives when it deploys ingress-nginx. */
@@ -232,6 +233,7 @@ export class IngressController extends pulumi.ComponentResource {
                 repositoryOpts: { repo: args.repository },
                 version: args.version,
                 values: ingressNginxValues(args),
+                ...awaitedRelease(releaseTimeouts.ingressNginx),
             },
             { parent: this, dependsOn: [this.namespace] },
         );

@@ -14,6 +14,7 @@ import {
     type Resources,
 } from "./charts";
 import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { EastWestGateway, type EastWestSettings } from "./east-west-gateway";
 
 /** An intermediate CA plugged into istiod (Secret `cacerts`); every field is a secret. */
@@ -133,7 +134,7 @@ export class IstioPrimary extends pulumi.ComponentResource {
 
         const base = new k8s.helm.v3.Release(
             `${name}-base`,
-            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: primaryBaseValues() },
+            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: primaryBaseValues(), ...awaitedRelease(releaseTimeouts.istioBase) },
             { parent: this, ...crdReleaseOptions(args) },
         );
 
@@ -179,6 +180,7 @@ export class IstioPrimary extends pulumi.ComponentResource {
                     }),
                     env: { ISTIOD_CUSTOM_HOST: customHosts },
                 },
+                ...awaitedRelease(releaseTimeouts.istiod),
             },
             { parent: this, dependsOn: [base, ...(cacerts !== undefined ? [cacerts] : []), ...(args.istiodDependsOn ?? [])] },
         );

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartArgs, crossNetworkGatewaySpec, istioNamespace, remoteBaseValues, remoteIstiodValues, type ChartSource } from "./charts";
 import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { EastWestGateway, type EastWestSettings } from "./east-west-gateway";
 
 /** The service account whose token the primary's istiod uses to read this cluster (made by `base`). */
@@ -71,7 +72,7 @@ export class IstioRemote extends pulumi.ComponentResource {
 
         const base = new k8s.helm.v3.Release(
             `${name}-base`,
-            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: remoteBaseValues(options) },
+            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: remoteBaseValues(options), ...awaitedRelease(releaseTimeouts.istioBase) },
             { parent: this, ...crdReleaseOptions(args) },
         );
         this.istiod = new k8s.helm.v3.Release(
@@ -81,6 +82,7 @@ export class IstioRemote extends pulumi.ComponentResource {
                 namespace,
                 ...chartArgs(args.chart, "istiod"),
                 values: remoteIstiodValues(options, args.caRootCert),
+                ...awaitedRelease(releaseTimeouts.istiodRemote),
             },
             { parent: this, dependsOn: [base] },
         );

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 
 /** The Let's Encrypt ACME directories. */
 export const acmeServers = {
@@ -196,6 +197,7 @@ export class CertManager extends pulumi.ComponentResource {
                 ...(oci ? {} : { repositoryOpts: { repo: args.repository } }),
                 version: args.version,
                 values: certManagerValues(args),
+                ...awaitedRelease(releaseTimeouts.certManager),
             },
             { parent: this, dependsOn, ...crdReleaseOptions(args) },
         );

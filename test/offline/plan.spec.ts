@@ -122,7 +122,10 @@ describe("offline plan", () => {
         // The remote-cluster secret's outputs are kept secret by the engine as well.
         assert.deepEqual(byName("remote-remote-secret")?.options, { additionalSecretOutputs: ["data", "stringData"] });
         // A resource with no options has an empty object, not engine defaults.
-        assert.deepEqual(byName("cert-manager-namespace")?.options, {});
+        assert.deepEqual(byName("cert-manager-letsencrypt-staging")?.options, {});
+        // Protected and retained resources (test/stacks/lifecycle.spec.ts has them all).
+        assert.deepEqual(byName("cert-manager-namespace")?.options, { retainOnDelete: true });
+        assert.deepEqual(byName("mesh-base")?.options, { protect: true });
         // Reads: the stack reference and the CA root ConfigMap are read, nothing else.
         assert.deepEqual(p.document.resources.filter((r) => r.read).map((r) => `${r.type} ${r.name}`), [
             "pulumi:pulumi:StackReference acme/mesh-ingress/remote",

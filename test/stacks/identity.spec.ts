@@ -5,7 +5,7 @@ import type { StackSample } from "../../offline/engine";
 import type { PlanOptions } from "../../offline/plan";
 import { readSamples, sampleLookup } from "../../offline/samples";
 import { previousIdentities, urnParts } from "../support/aliases";
-import { planned, type Planned } from "../support/plan";
+import { planned, plannedOnce, type Planned } from "../support/plan";
 
 /**
  * Stable identity: logical names (and so URNs, through parents) contain no value a user
@@ -23,7 +23,8 @@ function identities(p: Planned): string[] {
 
 interface Variant {
     readonly stack: string;
-    readonly options: Omit<PlanOptions, "stack">;
+    /** The stack file, when it is not Pulumi.<stack>.yaml. */
+    readonly configFile?: string;
     /** The changes, each planned on its own against the stack as it is. */
     readonly changes: Readonly<Record<string, Omit<PlanOptions, "stack">>>;
 }
@@ -34,7 +35,6 @@ const renamedRemote: StackSample = { ...remoteSample, outputs: { ...remoteSample
 const variants: Variant[] = [
     {
         stack: "primary",
-        options: {},
         changes: {
             clusterName: { overrides: { set: { clusterName: "cluster9" } } },
             network: { overrides: { set: { network: "network9" } } },
@@ -44,16 +44,13 @@ const variants: Variant[] = [
     },
     {
         stack: "remote",
-        options: {},
         changes: {
-            clusterName: { overrides: { set: { clusterName: "cluster9" } } },
-            network: { overrides: { set: { network: "network9" } } },
-            edgeNamespace: { overrides: { set: { edgeNamespace: "edge-public" } } },
+            "clusterName, network and edgeNamespace": { overrides: { set: { clusterName: "cluster9", network: "network9", edgeNamespace: "edge-public" } } },
         },
     },
     {
         stack: "primary-gateway-api",
-        options: { configFile: gatewayApiFile },
+        configFile: gatewayApiFile,
         changes: {
             "clusterName, network and edgeNamespace": { configFile: gatewayApiFile, overrides: { set: { clusterName: "cluster9", network: "network9", edgeNamespace: "edge-public" } } },
         },
@@ -65,7 +62,7 @@ describe("stable identity: names that do not change with settings", () => {
         describe(`${v.stack}`, () => {
             let base: Planned;
             before(async () => {
-                base = await planned(v.stack, v.options);
+                base = await plannedOnce(v.stack, v.configFile);
             });
 
             for (const [what, options] of Object.entries(v.changes)) {

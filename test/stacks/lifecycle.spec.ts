@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { planned, type Planned } from "../support/plan";
+import { inputsOf, ofType, planned, plannedOnce, type Planned } from "../support/plan";
 
 /**
  * Lifecycle of what the stacks create: which resources are protected or retained on
- * delete (components/lifecycle.ts), and a throwaway cluster's opt-out.
+ * delete (components/lifecycle.ts), a throwaway cluster's opt-out, and how each Helm
+ * release is bounded and recovers from a failed wait (components/release-bounds.ts).
  */
 
 const gatewayApiFile = path.join(__dirname, "..", "..", "examples", "Pulumi.primary-gateway-api.yaml");
@@ -26,9 +27,9 @@ describe("lifecycle: what is protected or retained", () => {
     const plans: Record<string, Planned> = {};
     before(async () => {
         // One plan at a time: the mocks are global to the process.
-        plans["primary"] = await planned("primary");
-        plans["remote"] = await planned("remote");
-        plans["gatewayApi"] = await planned("primary-gateway-api", { configFile: gatewayApiFile });
+        plans["primary"] = await plannedOnce("primary");
+        plans["remote"] = await plannedOnce("remote");
+        plans["gatewayApi"] = await plannedOnce("primary-gateway-api", gatewayApiFile);
         plans["disposable"] = await planned("primary", { overrides: { set: { clusterDisposable: true } } });
     });
 
@@ -67,5 +68,35 @@ describe("lifecycle: what is protected or retained", () => {
         );
         const disabled = await planned("primary", { overrides: { set: { clusterDisposable: true } }, policyConfig: { "crd-releases-protected": "disabled" } });
         assert.deepEqual(disabled.findings, []);
+    });
+
+    /** Each release's wait and failure handling, by resource name, with the options Pulumi gets. */
+    const bounds = (p: Planned) =>
+        Object.fromEntries(
+            ofType(p, release).map((r) => {
+                const { timeout, atomic, cleanupOnFail, skipAwait, waitForJobs } = inputsOf(r);
+                return [r.name, { timeout, atomic, cleanupOnFail, skipAwait, waitForJobs, customTimeouts: r.options.customTimeouts }];
+            }),
+        );
+    const awaited = (timeout: number) => ({ timeout, atomic: true, cleanupOnFail: true, skipAwait: undefined, waitForJobs: undefined, customTimeouts: undefined });
+
+    it("bounds every Helm release of the primary by a timeout sized for what it waits on, atomic (uninstall or roll back on failure) and cleaning up", () => {
+        assert.deepEqual(bounds(plans["primary"]!), {
+            "mesh-base": awaited(300),
+            "mesh-istiod": awaited(600),
+            "mesh-eastwest-release": awaited(600),
+            "cert-manager-release": awaited(600),
+            "edge-release": awaited(600),
+        });
+    });
+
+    it("bounds a remote's releases the same way, except its east-west gateway: not awaited, so not atomic (atomic would wait)", () => {
+        assert.deepEqual(bounds(plans["remote"]!), {
+            "mesh-base": awaited(300),
+            "mesh-istiod": awaited(300),
+            "mesh-eastwest-release": { timeout: 600, atomic: undefined, cleanupOnFail: true, skipAwait: true, waitForJobs: undefined, customTimeouts: undefined },
+            "cert-manager-release": awaited(600),
+            "edge-release": awaited(600),
+        });
     });
 });
