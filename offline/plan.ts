@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { evaluate, type Evaluation, type Program, type RecordedResource, type ResourceOptions, type SampleLookup } from "./engine";
-import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
+import { judge, policyOptionsOf, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
 import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type ConfigOverrides } from "./stack-files";
 import { plain, redact } from "./values";
@@ -231,6 +231,7 @@ export function judgedResources(resources: readonly RecordedResource[]): JudgedR
             ...(r.parent !== undefined ? { parent: r.parent } : {}),
             ...(provider ? { provider: { urn: provider.urn, type: provider.type, name: provider.name, props: plain(provider.inputs) as Record<string, unknown> } } : {}),
             dependencies: r.dependencies,
+            options: policyOptionsOf(r.options),
         };
     });
 }

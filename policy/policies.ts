@@ -4,6 +4,7 @@ import { allowlistAnnotationName, edgeControllerHardened, ingressHttpsRedirect, 
 import { loadBalancerNlbIpTargets, noNodePortServices, noOverlappingPdbs, workloadResourcesSet } from "./kubernetes";
 import { crossNetworkGatewayAutoPassthrough, istiodExposurePassthrough, istiodHighAvailability, istioValuesNotIgnored, meshClusterNamesMatch, remoteSecretShape } from "./mesh";
 import { gatewayApiPolicies } from "./gateway-api";
+import { crdReleasesProtected } from "./lifecycle";
 import { explicitProviders } from "./providers";
 import { dnsRecordsTargetStackLoadBalancers, ingressTlsHostsCertified } from "./stack";
 import { helmReleasePinned } from "./supply-chain";
@@ -18,6 +19,8 @@ export const policies: readonly Policy[] = [
     // Providers and supply chain
     explicitProviders,
     helmReleasePinned,
+    // Lifecycle
+    crdReleasesProtected,
     // Kubernetes
     noNodePortServices,
     loadBalancerNlbIpTargets,

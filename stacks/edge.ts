@@ -7,6 +7,7 @@ import type { GatewayHost } from "../components/edge/gateway-api-objects";
 import { IngressController } from "../components/edge/ingress-controller";
 import { NginxRoutes } from "../components/edge/routes";
 import { responseHeaderNames, routeGroups } from "../components/edge/routing";
+import { heldNamespaceOptions } from "../components/lifecycle";
 import type { ClusterProviders } from "../components/providers";
 import { CertManager, certManagerServiceAccount, type CertManagerCredentials } from "../components/tls/cert-manager";
 import { certificateSecretName, Certificates, type CertificateRequest } from "../components/tls/certificates";
@@ -221,6 +222,7 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
                       allowedResponseHeaders: responseHeaderNames(groups),
                       admissionWebhookSources: settings.edgeAdmissionWebhookSources,
                       monitoring: settings.monitoringEnabled,
+                      disposable: settings.clusterDisposable,
                   },
                   opts,
               )
@@ -234,7 +236,11 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
             ? new k8s.core.v1.Namespace(
                   "edge-namespace",
                   { metadata: { name: edgeNamespace } },
-                  { provider: providers.kubernetes, aliases: [{ parent: pulumi.createUrn("edge", "mesh-ingress:edge:IngressController") }] },
+                  {
+                      provider: providers.kubernetes,
+                      aliases: [{ parent: pulumi.createUrn("edge", "mesh-ingress:edge:IngressController") }],
+                      ...heldNamespaceOptions({ disposable: settings.clusterDisposable }),
+                  },
               )
             : undefined);
 
@@ -271,6 +277,7 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
                 hostedZoneName: zoneName,
                 hostedZoneId: zoneId,
                 monitoring: settings.monitoringEnabled,
+                disposable: settings.clusterDisposable,
                 // With the Gateway API edge: cert-manager's Gateway API support, after the CRDs.
                 ...(deployment.gatewayApi && gatewayApi ? { gatewayApiCrds: gatewayApi.crds } : {}),
             },
@@ -314,6 +321,7 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
                       crds: gatewayApi.crds,
                       controlPlane: gatewayApi.controlPlane,
                       gatewayDependsOn: edgeNamespaceResource ? [edgeNamespaceResource] : [],
+                      disposable: settings.clusterDisposable,
                   },
                   opts,
               )

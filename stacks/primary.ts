@@ -8,6 +8,7 @@ import { RemoteClusterSecret } from "../components/mesh/remote-cluster-secret";
 import { remoteOutputsForPrimary, remoteSecretOutputs } from "./contract";
 import { buildEdge, peerOf, problemsAmongPeers } from "./edge";
 import { gatewayApiCrdsFor } from "./gateway-api";
+import { legacyMeshName, legacyRemoteSecretName, meshResourceName, remoteSecretResourceName } from "./names";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -53,7 +54,7 @@ function meshOfPrimary(
     const ca = [settings.istioCaCert, settings.istioCaKey, settings.istioCaRootCert, settings.istioCaCertChain];
     const [cert, key, rootCert, certChain] = ca;
     const mesh = new IstioPrimary(
-        `${settings.clusterName}-mesh`,
+        meshResourceName,
         {
             clusterName: settings.clusterName,
             network: settings.network,
@@ -71,14 +72,15 @@ function meshOfPrimary(
             eastWest: eastWestOf(settings),
             ...(cert && key && rootCert && certChain ? { pluginCa: { cert, key, rootCert, certChain } } : {}),
             monitoring: settings.monitoringEnabled,
+            disposable: settings.clusterDisposable,
             ...(gatewayApiCrds ? { istiodDependsOn: [gatewayApiCrds] } : {}),
         },
-        opts,
+        { ...opts, aliases: [{ name: legacyMeshName(settings.clusterName) }] },
     );
     const remoteSecrets = remotes.deployed.map((remote) => {
         const clusterName = remote.plain<string>("clusterName");
         return new RemoteClusterSecret(
-            `${settings.clusterName}-remote-${clusterName}`,
+            remoteSecretResourceName(remote.name),
             {
                 clusterName,
                 namespace: mesh.namespace.metadata.name,
@@ -86,7 +88,7 @@ function meshOfPrimary(
                 caData: remote.secret<string>("apiServerCaData"),
                 token: remote.secret<string>("readerToken"),
             },
-            opts,
+            { ...opts, aliases: [{ name: legacyRemoteSecretName(settings.clusterName, clusterName) }] },
         );
     });
     const outputs = {

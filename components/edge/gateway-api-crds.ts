@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { crdManifestOptions, type Disposable } from "../lifecycle";
 
 /**
  * The standard-channel manifest of a Gateway API release, as kubernetes-sigs/gateway-api
@@ -14,7 +15,7 @@ export function standardInstallUrl(version: string): string {
 }
 
 /** Arguments of {@link GatewayApiCrds}. */
-export interface GatewayApiCrdsArgs {
+export interface GatewayApiCrdsArgs extends Disposable {
     /** The Gateway API release (`v1.5.1`), the one the Istio version is built against. */
     readonly version: string;
 }
@@ -35,7 +36,7 @@ export class GatewayApiCrds extends pulumi.ComponentResource {
 
     constructor(name: string, args: GatewayApiCrdsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesh-ingress:edge:GatewayApiCrds", name, {}, opts);
-        this.manifest = new k8s.yaml.v2.ConfigFile(`${name}-standard`, { file: standardInstallUrl(args.version) }, { parent: this, retainOnDelete: true });
+        this.manifest = new k8s.yaml.v2.ConfigFile(`${name}-standard`, { file: standardInstallUrl(args.version) }, { parent: this, ...crdManifestOptions(args) });
         this.registerOutputs({ version: args.version, manifest: standardInstallUrl(args.version) });
     }
 }

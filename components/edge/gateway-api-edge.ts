@@ -13,6 +13,7 @@ import {
     type GatewayHost,
     type GatewayOptions,
 } from "./gateway-api-objects";
+import { heldNamespaceOptions, type Disposable } from "../lifecycle";
 import type { RouteGroup } from "./routing";
 
 /** The warning the program gives when the Gateway API edge enforces a WAF. */
@@ -21,7 +22,7 @@ export const corazaWarning =
     "and fail-closed: if the gateway cannot fetch or run the module, every host on the Gateway answers 5xx. Watch the gateway's memory and latency, and mirror the module (edgeCorazaWasmUrl).";
 
 /** Arguments of {@link GatewayApiEdge}. */
-export interface GatewayApiEdgeArgs extends GatewayOptions {
+export interface GatewayApiEdgeArgs extends GatewayOptions, Disposable {
     /** The namespace already exists (the NGINX edge created it); otherwise it is created here. */
     readonly namespaceExists: boolean;
     /** The hosts, each with its certificate's Secret in the Gateway's namespace. */
@@ -67,7 +68,7 @@ export class GatewayApiEdge extends pulumi.ComponentResource {
     constructor(name: string, args: GatewayApiEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesh-ingress:edge:GatewayApiEdge", name, {}, opts);
         const namespaceDeps: pulumi.Input<pulumi.Resource>[] = [];
-        if (!args.namespaceExists) namespaceDeps.push(new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this }));
+        if (!args.namespaceExists) namespaceDeps.push(new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this, ...heldNamespaceOptions(args) }));
         const gatewayApi = { parent: this, dependsOn: [args.crds, ...namespaceDeps] };
         const istio = { parent: this, dependsOn: [...namespaceDeps, ...(args.controlPlane ? [args.controlPlane] : [])] };
 

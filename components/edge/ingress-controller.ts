@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { ingressClassName } from "./routes";
 
 /** The one warning the program gives when it deploys ingress-nginx. */
@@ -32,7 +34,7 @@ export const controllerPodLabels: Readonly<Record<string, string>> = {
 export const admissionWebhookPort = 8443;
 
 /** Arguments of {@link IngressController}. */
-export interface IngressControllerArgs {
+export interface IngressControllerArgs extends Disposable {
     /** Namespace of the controller (created here). */
     namespace: string;
     /** Chart repository (`https://kubernetes.github.io/ingress-nginx`). */
@@ -216,7 +218,11 @@ export class IngressController extends pulumi.ComponentResource {
         void pulumi.log.warn(retirementWarning, this);
         // The alias keeps the namespace (and the certificates in it) when a stack that ran the
         // Gateway API edge alone brings NGINX back (stacks/edge.ts creates it there).
-        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this, aliases: [{ parent: pulumi.rootStackResource }] });
+        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, {
+            parent: this,
+            aliases: [{ parent: pulumi.rootStackResource }],
+            ...heldNamespaceOptions(args),
+        });
 
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
@@ -227,6 +233,7 @@ export class IngressController extends pulumi.ComponentResource {
                 repositoryOpts: { repo: args.repository },
                 version: args.version,
                 values: ingressNginxValues(args),
+                ...awaitedRelease(releaseTimeouts.ingressNginx),
             },
             { parent: this, dependsOn: [this.namespace] },
         );

@@ -13,6 +13,8 @@ import {
     type ChartSource,
     type Resources,
 } from "./charts";
+import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { EastWestGateway, type EastWestSettings } from "./east-west-gateway";
 
 /** An intermediate CA plugged into istiod (Secret `cacerts`); every field is a secret. */
@@ -28,7 +30,7 @@ export interface PluginCa {
 }
 
 /** Arguments of {@link IstioPrimary}. */
-export interface IstioPrimaryArgs {
+export interface IstioPrimaryArgs extends Disposable {
     /** This cluster's name in the mesh (`global.multiCluster.clusterName`). */
     readonly clusterName: string;
     /** This cluster's network (`global.network`, namespace label). */
@@ -108,7 +110,7 @@ export class IstioPrimary extends pulumi.ComponentResource {
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             { metadata: { name: istioNamespace, labels: { "topology.istio.io/network": args.network } } },
-            { parent: this },
+            { parent: this, ...heldNamespaceOptions(args) },
         );
         const namespace = this.namespace.metadata.name;
 
@@ -132,8 +134,8 @@ export class IstioPrimary extends pulumi.ComponentResource {
 
         const base = new k8s.helm.v3.Release(
             `${name}-base`,
-            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: primaryBaseValues() },
-            { parent: this },
+            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: primaryBaseValues(), ...awaitedRelease(releaseTimeouts.istioBase) },
+            { parent: this, ...crdReleaseOptions(args) },
         );
 
         // istiod is created below, after the gateway whose address it needs; the gateway's
@@ -178,6 +180,7 @@ export class IstioPrimary extends pulumi.ComponentResource {
                     }),
                     env: { ISTIOD_CUSTOM_HOST: customHosts },
                 },
+                ...awaitedRelease(releaseTimeouts.istiod),
             },
             { parent: this, dependsOn: [base, ...(cacerts !== undefined ? [cacerts] : []), ...(args.istiodDependsOn ?? [])] },
         );

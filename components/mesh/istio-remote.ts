@@ -1,13 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartArgs, crossNetworkGatewaySpec, istioNamespace, remoteBaseValues, remoteIstiodValues, type ChartSource } from "./charts";
+import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { EastWestGateway, type EastWestSettings } from "./east-west-gateway";
 
 /** The service account whose token the primary's istiod uses to read this cluster (made by `base`). */
 export const readerServiceAccount = "istio-reader-service-account";
 
 /** Arguments of {@link IstioRemote}. */
-export interface IstioRemoteArgs {
+export interface IstioRemoteArgs extends Disposable {
     /** This cluster's name in the mesh; also the name of its remote secret on the primary. */
     readonly clusterName: string;
     /** This cluster's network. */
@@ -57,7 +59,7 @@ export class IstioRemote extends pulumi.ComponentResource {
                     annotations: { "topology.istio.io/controlPlaneClusters": args.primaryClusterName },
                 },
             },
-            { parent: this },
+            { parent: this, ...heldNamespaceOptions(args) },
         );
         const namespace = this.namespace.metadata.name;
         const options = {
@@ -70,8 +72,8 @@ export class IstioRemote extends pulumi.ComponentResource {
 
         const base = new k8s.helm.v3.Release(
             `${name}-base`,
-            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: remoteBaseValues(options) },
-            { parent: this },
+            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: remoteBaseValues(options), ...awaitedRelease(releaseTimeouts.istioBase) },
+            { parent: this, ...crdReleaseOptions(args) },
         );
         this.istiod = new k8s.helm.v3.Release(
             `${name}-istiod`,
@@ -80,6 +82,7 @@ export class IstioRemote extends pulumi.ComponentResource {
                 namespace,
                 ...chartArgs(args.chart, "istiod"),
                 values: remoteIstiodValues(options, args.caRootCert),
+                ...awaitedRelease(releaseTimeouts.istiodRemote),
             },
             { parent: this, dependsOn: [base] },
         );

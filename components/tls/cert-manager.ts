@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 
 /** The Let's Encrypt ACME directories. */
 export const acmeServers = {
@@ -38,7 +40,7 @@ export type CertManagerCredentials =
     | { readonly mode: "static"; readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
 
 /** Arguments of {@link CertManager}. */
-export interface CertManagerArgs {
+export interface CertManagerArgs extends Disposable {
     /** Chart repository: `oci://...` (the chart is `<repository>/cert-manager`) or `https://...`. */
     repository: string;
     /** Exact chart version. */
@@ -166,7 +168,7 @@ export class CertManager extends pulumi.ComponentResource {
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesh-ingress:tls:CertManager", name, {}, opts);
         this.namespace = args.namespace ?? "cert-manager";
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.namespace } }, { parent: this });
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.namespace } }, { parent: this, ...heldNamespaceOptions(args) });
 
         const dependsOn: pulumi.Input<pulumi.Resource>[] = [namespace, ...(args.readyBeforePods ?? []), ...(args.gatewayApiCrds !== undefined ? [args.gatewayApiCrds] : [])];
         let keySecret: k8s.core.v1.Secret | undefined;
@@ -195,8 +197,9 @@ export class CertManager extends pulumi.ComponentResource {
                 ...(oci ? {} : { repositoryOpts: { repo: args.repository } }),
                 version: args.version,
                 values: certManagerValues(args),
+                ...awaitedRelease(releaseTimeouts.certManager),
             },
-            { parent: this, dependsOn },
+            { parent: this, dependsOn, ...crdReleaseOptions(args) },
         );
 
         const issuer = (environment: AcmeEnvironment): k8s.apiextensions.CustomResource =>

@@ -31,6 +31,7 @@ function exported(resources: readonly ResourceArgs[], providers = [kubernetesPro
                     ...(r.provider ? { provider: `${r.provider.urn}::b1c6b3ad` } : {}),
                     inputs: r.props,
                     dependencies: r.dependencies ?? [],
+                    ...(r.options?.protect ? { protect: true } : {}),
                 })),
             ],
         },

@@ -64,11 +64,22 @@ function provider(r: JudgedResource): unknown {
     return p;
 }
 
-/** The resource options the CLI always sends (the analyzer refuses requests without them). */
-function options(): unknown {
+/** The resource options the CLI sends with every resource (the analyzer refuses requests without them). */
+function options(r: JudgedResource): unknown {
     const o = new messages["AnalyzerResourceOptions"]!();
-    o.setProtect(false);
-    o.setCustomtimeouts(new messages["AnalyzerResourceOptions"]!.CustomTimeouts());
+    o.setProtect(r.options?.protect ?? false);
+    o.setIgnorechangesList([...(r.options?.ignoreChanges ?? [])]);
+    o.setAdditionalsecretoutputsList([...(r.options?.additionalSecretOutputs ?? [])]);
+    o.setAliasesList([...(r.options?.aliases ?? [])]);
+    if (r.options?.deleteBeforeReplace !== undefined) {
+        o.setDeletebeforereplace(r.options.deleteBeforeReplace);
+        o.setDeletebeforereplacedefined(true);
+    }
+    const timeouts = new messages["AnalyzerResourceOptions"]!.CustomTimeouts();
+    timeouts.setCreate(r.options?.customTimeouts?.createSeconds ?? 0);
+    timeouts.setUpdate(r.options?.customTimeouts?.updateSeconds ?? 0);
+    timeouts.setDelete(r.options?.customTimeouts?.deleteSeconds ?? 0);
+    o.setCustomtimeouts(timeouts);
     return o;
 }
 
@@ -134,7 +145,7 @@ describe("the policy pack as the Pulumi CLI runs it (run-policy-pack, CrossGuard
                 req.setName(r.name);
                 req.setUrn(r.urn);
                 req.setProperties(struct(r.props));
-                req.setOptions(options());
+                req.setOptions(options(r));
                 if (r.provider) req.setProvider(provider(r));
                 collect(await call(client.analyze.bind(client), req), r.name);
             }
@@ -147,7 +158,7 @@ describe("the policy pack as the Pulumi CLI runs it (run-policy-pack, CrossGuard
                     a.setUrn(r.urn);
                     a.setProperties(struct(r.props));
                     a.setDependenciesList([...r.dependencies]);
-                    a.setOptions(options());
+                    a.setOptions(options(r));
                     if (r.provider) a.setProvider(provider(r));
                     return a;
                 }),

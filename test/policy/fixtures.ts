@@ -63,7 +63,10 @@ export function remoteKubeconfig(cluster: string): string {
 
 export const istioNamespace = k8s(T.namespace, "istio-system", { metadata: { name: "istio-system", labels: { "topology.istio.io/network": "network1" } } });
 
-export const base = k8s(T.release, "istio-base", { chart: "base", version: "1.30.3", repositoryOpts: { repo: istioRepo }, namespace: "istio-system", values: { global: { externalIstiod: true } } });
+/** Releases whose charts install CRDs are protected (policy crd-releases-protected). */
+const protect = { options: { protect: true } } as const;
+
+export const base = k8s(T.release, "istio-base", { chart: "base", version: "1.30.3", repositoryOpts: { repo: istioRepo }, namespace: "istio-system", values: { global: { externalIstiod: true } } }, protect);
 
 export const istiod = k8s(T.release, "istiod", {
     name: "istiod",
@@ -160,7 +163,7 @@ export const certManager = k8s(T.release, "cert-manager", {
         cainjector: { resources: resources("20m", "128Mi", "256Mi") },
         startupapicheck: { resources: resources("10m", "32Mi", "64Mi") },
     },
-});
+}, protect);
 
 export const certManagerRole = aws(T.role, "cluster1-cert-manager", {
     name: "cluster1-cert-manager",
@@ -279,7 +282,7 @@ export function primaryStack(): ResourceArgs[] {
 export function remoteStack(): ResourceArgs[] {
     return [
         k8s(T.namespace, "istio-system", { metadata: { name: "istio-system", labels: { "topology.istio.io/network": "network2" }, annotations: { "topology.istio.io/controlPlaneClusters": "cluster1" } } }),
-        k8s(T.release, "istio-base", { chart: "base", version: "1.30.3", repositoryOpts: { repo: istioRepo }, namespace: "istio-system", values: { profile: "remote" } }),
+        k8s(T.release, "istio-base", { chart: "base", version: "1.30.3", repositoryOpts: { repo: istioRepo }, namespace: "istio-system", values: { profile: "remote" } }, protect),
         k8s(T.release, "istiod", {
             chart: "istiod",
             version: "1.30.3",

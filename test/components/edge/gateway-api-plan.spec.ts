@@ -84,7 +84,7 @@ describe("the Gateway API edge in examples/Pulumi.primary-gateway-api.yaml", () 
     it("installs the standard-channel CRDs of Gateway API v1.5.1 before istiod and cert-manager", () => {
         const crds = one(p, "kubernetes:yaml/v2:ConfigFile");
         assert.deepEqual(inputsOf(crds), { file: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml" });
-        assert.ok(one(p, "kubernetes:helm.sh/v3:Release", "cluster1-mesh-istiod").dependencies.includes(crds.urn), "istiod after the CRDs");
+        assert.ok(one(p, "kubernetes:helm.sh/v3:Release", "mesh-istiod").dependencies.includes(crds.urn), "istiod after the CRDs");
         assert.ok(one(p, "kubernetes:helm.sh/v3:Release", "cert-manager-release").dependencies.includes(crds.urn), "cert-manager after the CRDs");
         for (const r of [...ofType(p, `kubernetes:${gw}/v1:HTTPRoute`), one(p, `kubernetes:${gw}/v1:Gateway`)]) assert.ok(r.dependencies.includes(crds.urn), r.name);
     });
