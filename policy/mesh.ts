@@ -58,10 +58,14 @@ function spreadsIstiod(values: Json): boolean {
  * required pod anti-affinity so no two share a node, and the chart's PDB
  * (`pdb.minAvailable`, or `pdb.maxUnavailable`, which overrides it) keeping at least two
  * up while still allowing an eviction. Values are top level in the 1.24+ chart.
+ * Upgrades must progress under that anti-affinity: the Deployment's `maxUnavailable`
+ * (`rollingMaxUnavailable`, chart default 25%, rounded down as Kubernetes does) must be
+ * at least one pod, or on a cluster of exactly as many nodes as replicas the new pods
+ * stay Pending and no old pod is removed; and at most what the PDB allows to be down.
  */
 export const istiodHighAvailability: ResourceValidationPolicy = {
     name: "istiod-high-availability",
-    description: "istiod on a primary has enough guaranteed replicas, required anti-affinity, and a PDB that keeps a quorum yet allows evictions.",
+    description: "istiod on a primary has enough guaranteed replicas, required anti-affinity, a PDB that keeps a quorum yet allows evictions, and a rollout that progresses under that anti-affinity.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -86,9 +90,18 @@ export const istiodHighAvailability: ResourceValidationPolicy = {
             const max = numberOf(at(values, "autoscaleMax")) ?? 5;
             if (max < replicas) report(`${name} sets autoscaleMax ${max} below autoscaleMin ${replicas}; raise autoscaleMax to at least ${replicas}.`);
         }
-        if (!spreadsIstiod(values)) {
+        const spread = spreadsIstiod(values);
+        if (!spread) {
             report(
                 `${name} has no required pod anti-affinity for istiod; set affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution with a term selecting app: istiod on topologyKey kubernetes.io/hostname, so no two replicas share a node.`,
+            );
+        }
+        // The Deployment's strategy (deployment.yaml: rollingMaxSurge, rollingMaxUnavailable).
+        const rolling = scalar(at(values, "rollingMaxUnavailable")) ?? "25%";
+        const down = podCount(rolling, replicas, false) ?? 0;
+        if (spread && down < 1) {
+            report(
+                `${name} rolls istiod out with maxUnavailable ${down} of ${replicas} pods (rollingMaxUnavailable ${rolling}): under the required anti-affinity an upgrade on a cluster of exactly ${replicas} nodes can place no new pod and removes no old one, so it hangs; set rollingMaxUnavailable: 1 and rollingMaxSurge: 0.`,
             );
         }
         if (booleanOf(at(values, "global.defaultPodDisruptionBudget.enabled")) === false) {
@@ -107,6 +120,10 @@ export const istiodHighAvailability: ResourceValidationPolicy = {
             report(`${name} keeps only ${kept} istiod pod(s) available during disruptions (${setting}); set pdb.minAvailable to at least ${config.minAvailable}${bound}.`);
         } else if (kept >= replicas) {
             report(`${name} keeps ${kept} of ${replicas} istiod pods available (${setting}), so no istiod pod can ever be evicted and node drains block; set pdb.minAvailable below ${replicas} (and raise the replicas).`);
+        } else if (replicas - down < kept) {
+            report(
+                `${name} rolls istiod out with maxUnavailable ${down} of ${replicas} pods (rollingMaxUnavailable ${rolling}), leaving ${replicas - down} available during an upgrade where the PDB keeps ${kept} (${setting}); set rollingMaxUnavailable to at most ${replicas - kept}.`,
+            );
         }
     }),
 };

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { heldNamespaceOptions, type Disposable } from "../lifecycle";
 import { awaitedRelease, releaseTimeouts } from "../release-bounds";
+import { loadBalancerReady } from "../mesh/east-west-gateway";
 import { ingressClassName } from "./routes";
 
 /** The one warning the program gives when it deploys ingress-nginx. */
@@ -87,12 +88,29 @@ export function controllerConfig(args: Pick<IngressControllerArgs, "hsts" | "waf
 }
 
 /**
+ * The controller's `--publish-service`: the program's LoadBalancer Service, whose address
+ * the controller then writes into every Ingress's status (`kubectl get ingress` shows the
+ * load balancer; external-dns and Argo CD read it). The chart emits this flag only when
+ * `controller.publishService.enabled` and `controller.service.enabled` are both true
+ * (`_params.tpl`, chart 4.15.1), and the chart's Service is off here, so it comes through
+ * `controller.extraArgs`. Without it the status shows the nodes' addresses.
+ */
+export function publishServiceArg(namespace: string): string {
+    return `${namespace}/${controllerName}`;
+}
+
+/**
  * The ingress-nginx chart's values (chart 4.x values: `controller.allowSnippetAnnotations`,
  * `controller.config`, `controller.extraArgs`, `controller.service.enabled`,
- * `controller.autoscaling.enabled`, `controller.maxUnavailable`, `controller.metrics.*`,
- * `controller.admissionWebhooks.*`). The chart's Service and HPA are off: this program
- * owns the LoadBalancer Service and the one HPA. The chart's PDB (created because
- * `replicaCount` > 1) allows one pod down at a time.
+ * `controller.autoscaling.*`, `controller.maxUnavailable`, `controller.metrics.*`,
+ * `controller.admissionWebhooks.*`). The chart's Service is off: this program owns the
+ * LoadBalancer Service, and `--publish-service` names it ({@link publishServiceArg}). The
+ * HPA is the chart's own (`controller.autoscaling.enabled`): only then does the chart
+ * leave `replicas` out of the Deployment, so that a Helm upgrade does not set the count
+ * the HPA chose back to a fixed number (Helm's three-way merge re-applies a rendered
+ * `replicas`). Its metric is CPU only: the chart's default memory target (50) is
+ * switched off with an empty value, which its template skips. The chart's PDB (created
+ * because `autoscaling.minReplicas` > 1) allows one pod down at a time.
  */
 export function ingressNginxValues(args: IngressControllerArgs): Record<string, unknown> {
     const spread = (topologyKey: string): Record<string, unknown> => ({
@@ -105,15 +123,24 @@ export function ingressNginxValues(args: IngressControllerArgs): Record<string, 
     return {
         fullnameOverride: releaseName,
         controller: {
-            replicaCount: args.autoscaling.minReplicas,
             ingressClass: ingressClassName,
             ingressClassResource: { name: ingressClassName, enabled: true, default: false, controllerValue: "k8s.io/ingress-nginx" },
             allowSnippetAnnotations: false,
             config: controllerConfig(args),
-            extraArgs: args.defaultCertificate !== undefined ? { "default-ssl-certificate": args.defaultCertificate } : {},
-            publishService: { enabled: true, pathOverride: `${args.namespace}/${controllerName}` },
+            extraArgs: {
+                "publish-service": publishServiceArg(args.namespace),
+                ...(args.defaultCertificate !== undefined ? { "default-ssl-certificate": args.defaultCertificate } : {}),
+            },
+            // The chart's own flag needs its Service; off, so the flag is never given twice.
+            publishService: { enabled: false },
             service: { enabled: false },
-            autoscaling: { enabled: false },
+            autoscaling: {
+                enabled: true,
+                minReplicas: args.autoscaling.minReplicas,
+                maxReplicas: args.autoscaling.maxReplicas,
+                targetCPUUtilizationPercentage: args.autoscaling.targetCpuUtilization,
+                targetMemoryUtilizationPercentage: "",
+            },
             maxUnavailable: 1,
             resources: {
                 requests: { cpu: args.resources.cpuRequest, memory: args.resources.memoryRequest },
@@ -140,9 +167,16 @@ export function ingressNginxValues(args: IngressControllerArgs): Record<string, 
     };
 }
 
-/** The LoadBalancer Service in front of the controller pods: one hop to the pods, the client's address kept. */
+/**
+ * The LoadBalancer Service in front of the controller pods: one hop to the pods, the
+ * client's address kept. It is ready once it has an address, whatever its endpoints: the
+ * controller exits at start when its `--publish-service` does not exist (`checkService`
+ * in the controller's `cmd/nginx/main.go`), so the Service comes before the release, and
+ * waiting for its endpoints too (the provider's default for a Service) would wait for
+ * the very pods the release starts.
+ */
 export function loadBalancerServiceObject(args: Pick<IngressControllerArgs, "namespace" | "loadBalancer" | "serviceAnnotations">): Record<string, unknown> {
-    const annotations = { ...(args.loadBalancer === "aws-nlb" ? awsNlbAnnotations : {}), ...args.serviceAnnotations };
+    const annotations = { ...(args.loadBalancer === "aws-nlb" ? awsNlbAnnotations : {}), ...args.serviceAnnotations, "pulumi.com/waitFor": loadBalancerReady };
     return {
         apiVersion: "v1",
         kind: "Service",
@@ -155,21 +189,6 @@ export function loadBalancerServiceObject(args: Pick<IngressControllerArgs, "nam
                 { name: "http", port: 80, protocol: "TCP", targetPort: "http", appProtocol: "http" },
                 { name: "https", port: 443, protocol: "TCP", targetPort: "https", appProtocol: "https" },
             ],
-        },
-    };
-}
-
-/** The one HorizontalPodAutoscaler of the controller (autoscaling/v2, CPU utilization). */
-export function autoscalerObject(args: Pick<IngressControllerArgs, "namespace" | "autoscaling">): Record<string, unknown> {
-    return {
-        apiVersion: "autoscaling/v2",
-        kind: "HorizontalPodAutoscaler",
-        metadata: { name: controllerName, namespace: args.namespace },
-        spec: {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: controllerName },
-            minReplicas: args.autoscaling.minReplicas,
-            maxReplicas: args.autoscaling.maxReplicas,
-            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.autoscaling.targetCpuUtilization } } }],
         },
     };
 }
@@ -197,8 +216,9 @@ export function networkPolicyObject(args: Pick<IngressControllerArgs, "namespace
 }
 
 /**
- * The NGINX ingress controller of one cluster: namespace, the ingress-nginx release
- * (awaited), the LoadBalancer Service the DNS records point at, the HPA and the
+ * The NGINX ingress controller of one cluster: namespace, the LoadBalancer Service the DNS
+ * records point at and the controller publishes in Ingress status, the ingress-nginx
+ * release (awaited, after the Service; with the chart's HPA and PDB) and the
  * NetworkPolicy. Warns once that ingress-nginx is retired.
  */
 export class IngressController extends pulumi.ComponentResource {
@@ -206,7 +226,7 @@ export class IngressController extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     /** The Helm release. */
     public readonly release: k8s.helm.v3.Release;
-    /** The LoadBalancer Service. */
+    /** The LoadBalancer Service (the controller's `--publish-service`). */
     public readonly service: k8s.core.v1.Service;
     /** The load balancer's hostname (AWS NLB and most clouds), once provisioned. */
     public readonly loadBalancerHostname: pulumi.Output<string>;
@@ -224,6 +244,7 @@ export class IngressController extends pulumi.ComponentResource {
             ...heldNamespaceOptions(args),
         });
 
+        this.service = new k8s.core.v1.Service(`${name}-service`, loadBalancerServiceObject(args), { parent: this, dependsOn: [this.namespace] });
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
@@ -235,13 +256,8 @@ export class IngressController extends pulumi.ComponentResource {
                 values: ingressNginxValues(args),
                 ...awaitedRelease(releaseTimeouts.ingressNginx),
             },
-            { parent: this, dependsOn: [this.namespace] },
+            { parent: this, dependsOn: [this.namespace, this.service] },
         );
-        this.service = new k8s.core.v1.Service(`${name}-service`, loadBalancerServiceObject(args), { parent: this, dependsOn: [this.namespace] });
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, autoscalerObject(args) as unknown as k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, {
-            parent: this,
-            dependsOn: [this.release],
-        });
         new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, networkPolicyObject(args), {
             parent: this,
             dependsOn: [this.namespace],

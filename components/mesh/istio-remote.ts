@@ -22,7 +22,7 @@ export interface IstioRemoteArgs extends Disposable {
     readonly injection: "auto" | "path" | "url";
     /** An explicit injection webhook URL; empty to derive it. */
     readonly injectionUrl: string;
-    /** The mesh's root certificate (PEM, public), trusted by the webhooks from the first run. */
+    /** The mesh's root certificate (PEM, public), trusted by the injection and validation webhooks from the first run. */
     readonly caRootCert: string;
     /** Where the Istio charts come from (the primary's version). */
     readonly chart: ChartSource;
@@ -68,6 +68,7 @@ export class IstioRemote extends pulumi.ComponentResource {
             discoveryAddress: args.discoveryAddress,
             injection: args.injection,
             injectionUrl: args.injectionUrl,
+            caRootCert: args.caRootCert,
         };
 
         const base = new k8s.helm.v3.Release(
@@ -81,7 +82,7 @@ export class IstioRemote extends pulumi.ComponentResource {
                 name: "istiod",
                 namespace,
                 ...chartArgs(args.chart, "istiod"),
-                values: remoteIstiodValues(options, args.caRootCert),
+                values: remoteIstiodValues(options),
                 ...awaitedRelease(releaseTimeouts.istiodRemote),
             },
             { parent: this, dependsOn: [base] },

@@ -137,7 +137,7 @@ export const edgeSettings = {
         area: "edge",
         type: "integer",
         default: 3,
-        description: "Minimum controller replicas (the HorizontalPodAutoscaler's `minReplicas`, and the Deployment's initial size).",
+        description: "Minimum controller replicas: the HorizontalPodAutoscaler's `minReplicas`. The HPA alone sets the count (the Deployment has no fixed `replicas`), so upgrades keep the count it chose.",
         schema: integerBetween(2, 100),
     }),
     edgeMaxReplicas: setting<number>({

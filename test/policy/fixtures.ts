@@ -79,6 +79,8 @@ export const istiod = k8s(T.release, "istiod", {
         autoscaleEnabled: true,
         autoscaleMin: 3,
         autoscaleMax: 5,
+        rollingMaxSurge: 0,
+        rollingMaxUnavailable: 1,
         pdb: { minAvailable: 2 },
         resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
         affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "istiod" } }, topologyKey: "kubernetes.io/hostname" }] } },

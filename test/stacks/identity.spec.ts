@@ -76,7 +76,13 @@ describe("stable identity: names that do not change with settings", () => {
                 const old = new Set(deployed[v.stack] ?? assert.fail(`no deployed URNs for ${v.stack}`));
                 const previous = previousIdentities(base.evaluation.resources, old);
                 const takenOver = new Set(previous.values());
-                assert.deepEqual([...old].filter((u) => !takenOver.has(u)), [], "old URNs nothing claims: pulumi up would delete them");
+                // The one resource 0.1.0 held that is gone on purpose: the edge's own HPA, replaced
+                // by the chart's under the same object name (runbook 10.1 hands it to Helm and
+                // drops it from the state before the upgrade).
+                const retired = [...old].filter((u) => u.endsWith("$kubernetes:autoscaling/v2:HorizontalPodAutoscaler::edge-hpa"));
+                assert.deepEqual(retired.length, v.stack === "primary-gateway-api" ? 0 : 1);
+                assert.deepEqual([...old].filter((u) => !takenOver.has(u) && !retired.includes(u)), [], "old URNs nothing claims: pulumi up would delete them");
+                for (const u of retired) assert.ok(!takenOver.has(u), `${u} is retired, not taken over`);
                 const renamed = [...previous].filter(([now, was]) => now !== was);
                 // The resources whose names contained the cluster's name: the providers, the
                 // mesh component with every child, and the remote secret with its Secret.

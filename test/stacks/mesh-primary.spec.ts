@@ -58,6 +58,10 @@ describe("the primary's mesh (IstioPrimary)", () => {
             { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: "istiod" } }, topologyKey: "topology.kubernetes.io/zone" } },
         ]);
         assert.deepEqual(values.pdb, { minAvailable: 2 });
+        // One pod at a time: the chart's default (maxSurge 100%, maxUnavailable 25% = 0 of 3)
+        // never progresses under the required anti-affinity on exactly 3 nodes.
+        assert.equal(values.rollingMaxSurge, 0);
+        assert.equal(values.rollingMaxUnavailable, 1);
         assert.deepEqual(values.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
         // Known only once the load balancer exists (see the next tests): computed in a preview.
         assert.deepEqual(Object.keys(values.env), ["ISTIOD_CUSTOM_HOST"]);

@@ -51,24 +51,29 @@ describe("a remote's mesh (IstioRemote)", () => {
         assert.equal(istiod.values.replicaCount, undefined);
     });
 
-    it("calls the webhooks by URL when the discovery address is a hostname (istio/istio#45014), trusting the mesh root", () => {
+    it("calls the webhooks by URL when the discovery address is a hostname (istio/istio#45014), every one trusting the mesh root", () => {
         const values = inputsOf(one(p, release, "mesh-istiod")).values;
+        const bundle = Buffer.from(rootPem).toString("base64");
         assert.deepEqual(values.istiodRemote, {
             injectionURL: `https://${hostname}:15017/inject/cluster/cluster2/net/network2`,
-            injectionCABundle: Buffer.from(rootPem).toString("base64"),
+            injectionCABundle: bundle,
         });
-        assert.deepEqual(values.base, { validationURL: `https://${hostname}:15017/validate` });
-        assert.deepEqual(inputsOf(one(p, release, "mesh-base")).values.base, { validationURL: `https://${hostname}:15017/validate` });
+        // The primary's istiod patches only the injection webhook of a remote: without the
+        // bundle here both validators would keep no caBundle and failurePolicy Ignore.
+        const validation = { validationURL: `https://${hostname}:15017/validate`, validationCABundle: bundle };
+        assert.deepEqual(values.base, validation);
+        assert.deepEqual(inputsOf(one(p, release, "mesh-base")).values, { profile: "remote", base: validation });
         assert.equal(outputsOf(p).injectionMode, "url");
     });
 
-    it("uses injectionPath when the discovery address is an IP", async () => {
+    it("uses injectionPath when the discovery address is an IP, the validators still trusting the mesh root", async () => {
         const ip = await planned("remote", { samples: primaryWith({ discoveryAddress: "198.51.100.7" }) });
         const values = inputsOf(one(ip, release, "mesh-istiod")).values;
+        const bundle = Buffer.from(rootPem).toString("base64");
         assert.equal(values.global.remotePilotAddress, "198.51.100.7");
-        assert.deepEqual(values.istiodRemote, { injectionPath: "/inject/cluster/cluster2/net/network2", injectionCABundle: Buffer.from(rootPem).toString("base64") });
-        assert.equal(values.base, undefined);
-        assert.equal(inputsOf(one(ip, release, "mesh-base")).values.base, undefined);
+        assert.deepEqual(values.istiodRemote, { injectionPath: "/inject/cluster/cluster2/net/network2", injectionCABundle: bundle });
+        assert.deepEqual(values.base, { validationCABundle: bundle });
+        assert.deepEqual(inputsOf(one(ip, release, "mesh-base")).values.base, { validationCABundle: bundle });
     });
 
     it("lets config override the choice and the URL", async () => {

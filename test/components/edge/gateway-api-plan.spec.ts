@@ -89,11 +89,11 @@ describe("the Gateway API edge in examples/Pulumi.primary-gateway-api.yaml", () 
         for (const r of [...ofType(p, `kubernetes:${gw}/v1:HTTPRoute`), one(p, `kubernetes:${gw}/v1:Gateway`)]) assert.ok(r.dependencies.includes(crds.urn), r.name);
     });
 
-    it("switches cert-manager's Gateway API support on in its release", () => {
+    it("switches cert-manager's Gateway API support on in its release (gatewayAPI.enabled; enableGatewayAPI is deprecated in v1.21)", () => {
         assert.deepEqual(inputsOf(one(p, "kubernetes:helm.sh/v3:Release", "cert-manager-release")).values.config, {
             apiVersion: "controller.config.cert-manager.io/v1alpha1",
             kind: "ControllerConfiguration",
-            enableGatewayAPI: true,
+            gatewayAPI: { enabled: true },
         });
     });
 
