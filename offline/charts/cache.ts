@@ -65,7 +65,7 @@ export function cachedCharts(dir: string): CachedChart[] {
     return fs
         .readdirSync(dir)
         .map((f) => /^(.+?)-(v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)\.tgz$/.exec(f))
-        .filter((m): m is RegExpExecArray => m !== null && semver.valid(m[2]!) !== null)
+        .filter((m): m is RegExpExecArray => m !== null && semver.valid(m[2]) !== null)
         .map((m) => ({ name: m[1]!, version: m[2]!, file: path.join(dir, m[0]) }));
 }
 

@@ -39,7 +39,7 @@ function renderedResources(rendered: RenderedRelease, release: JudgedResource): 
         urn: renderedUrn(release.urn, o, release.name),
         type: typeToken(o),
         name: renderedResourceName(release.name, o),
-        props: o as unknown as Record<string, unknown>,
+        props: o,
         parent: release.urn,
         ...(release.provider ? { provider: release.provider } : {}),
         dependencies: [],

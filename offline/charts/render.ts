@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import type { RecordedResource } from "../engine";
 import { chartCache, chooseChart, ChartCacheError, type ChartCache, type ChosenChart } from "./cache";
 import { capabilitiesOf, type Capabilities } from "./capabilities";
-import { findHelm, HelmFailed, HelmUnavailable, projectCacheDir, runHelm, type Helm } from "./helm";
+import { findHelm, HelmUnavailable, projectCacheDir, runHelm, type Helm } from "./helm";
 import { helmReleases, UnrenderableRelease, type HelmRelease } from "./releases";
 import { clusterScoped, objectKey, type RenderedObject } from "./objects";
 import { plain } from "../values";
@@ -76,8 +76,8 @@ export interface RenderOptions {
 /**
  * Renders every release among `resources` (an evaluation of the stack, best the `up` one:
  * its computed values are plausible placeholders, as Helm receives real ones). Throws
- * {@link RenderProblems} for what the user can fix, {@link HelmFailed} when a chart refuses
- * the program's values (a bug of the program).
+ * {@link RenderProblems} for what the user can fix, and `HelmFailed` (./helm) when a chart
+ * refuses the values the program built (a bug of the program).
  */
 export async function renderEvaluation(stack: string, resources: readonly RecordedResource[], options: RenderOptions = {}): Promise<StackRender> {
     const problems: string[] = [];
