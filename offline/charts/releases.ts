@@ -63,11 +63,15 @@ export const computedPlaceholder = "offline-computed-value";
 /** The releases among recorded resources, in registration order. */
 export async function helmReleases(resources: readonly RecordedResource[]): Promise<HelmRelease[]> {
     const out: HelmRelease[] = [];
-    for (const r of resources.filter((x) => x.type === releaseType && !x.read)) out.push(await helmRelease(r));
+    for (const r of resources.filter((x) => x.type === releaseType && !x.read)) out.push(await helmRelease({ name: r.name, urn: r.urn, inputs: r.inputs }));
     return out;
 }
 
-async function helmRelease(r: RecordedResource): Promise<HelmRelease> {
+/**
+ * One release from its resource name, URN and inputs: as recorded (secrets wrapped,
+ * assets as assets) or as plain JSON (a policy test's fixture).
+ */
+export async function helmRelease(r: { readonly name: string; readonly urn: string; readonly inputs: Readonly<Record<string, unknown>> }): Promise<HelmRelease> {
     const inputs = r.inputs;
     const notes: string[] = [];
     const text = (key: string): string | undefined => {

@@ -80,14 +80,27 @@ export interface RenderOptions {
  * refuses the values the program built (a bug of the program).
  */
 export async function renderEvaluation(stack: string, resources: readonly RecordedResource[], options: RenderOptions = {}): Promise<StackRender> {
-    const problems: string[] = [];
-    let releases: HelmRelease[] = [];
+    let releases: HelmRelease[];
     try {
         releases = await helmReleases(resources);
     } catch (e) {
         if (e instanceof UnrenderableRelease) throw new RenderProblems([e.message]);
         throw e;
     }
+    return renderReleases(stack, releases, { capabilities: capabilitiesOf(resources), resources }, options);
+}
+
+/**
+ * Renders releases for a cluster with the given capabilities; `resources` (the program's
+ * own, when known) are checked for objects that a chart deploys too.
+ */
+export async function renderReleases(
+    stack: string,
+    releases: readonly HelmRelease[],
+    cluster: { readonly capabilities: Capabilities; readonly resources?: readonly RecordedResource[] },
+    options: RenderOptions = {},
+): Promise<StackRender> {
+    const problems: string[] = [];
     let cache: ChartCache | undefined;
     try {
         cache = options.chartCache ?? chartCache();
@@ -113,7 +126,7 @@ export async function renderEvaluation(stack: string, resources: readonly Record
     }
     if (problems.length > 0 || helm === undefined) throw new RenderProblems(problems);
 
-    const capabilities = capabilitiesOf(resources);
+    const { capabilities } = cluster;
     const manifests = await Promise.all(releases.map((r) => renderManifest(helm, r, chosen.get(r)!, capabilities, options.diskCache ?? true)));
     const parsed = releases.map((release, i) => ({ release, chart: { ...chosen.get(release)!, helm: helm.version }, ...parseManifest(manifests[i]!) }));
     const scoped = clusterScoped(parsed.flatMap((p) => p.objects));
@@ -123,7 +136,14 @@ export async function renderEvaluation(stack: string, resources: readonly Record
         objects: p.objects.map((o) => withNamespace(o, p.release.namespace, scoped)),
         notes: [...p.release.notes, ...p.notes],
     }));
-    return { stack, helm: { version: helm.version, source: helm.source, path: helm.path }, capabilities, chartCache: cache, releases: rendered, duplicates: duplicates(rendered, resources) };
+    return {
+        stack,
+        helm: { version: helm.version, source: helm.source, path: helm.path },
+        capabilities,
+        chartCache: cache,
+        releases: rendered,
+        duplicates: duplicates(rendered, cluster.resources ?? []),
+    };
 }
 
 function localChart(release: HelmRelease): ChosenChart {
