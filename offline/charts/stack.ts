@@ -1,4 +1,7 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { plan, type PlanOptions } from "../plan";
+import { projectDir } from "../stack-files";
 import type { StackRender } from "./render";
 
 /**
@@ -18,4 +21,23 @@ export async function renderStack(options: Omit<PlanOptions, "render" | "up" | "
     const outcome = await plan({ ...options, up: true, render: true, policyConfig: { all: "disabled" } });
     if (outcome.kind !== "planned") return outcome;
     return { kind: "rendered", render: outcome.charts! };
+}
+
+/** A stack file of the repository. */
+export interface RepositoryStack {
+    /** The stack's name (`primary` for Pulumi.primary.yaml). */
+    readonly stack: string;
+    readonly configFile: string;
+}
+
+/** Every stack file of the repository: Pulumi.<stack>.yaml at the root and in examples/, sorted by path. */
+export function repositoryStacks(): RepositoryStack[] {
+    return [projectDir, path.join(projectDir, "examples")].flatMap((dir) =>
+        fs
+            .readdirSync(dir)
+            .sort()
+            .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f))
+            .filter((m): m is RegExpExecArray => m !== null)
+            .map((m) => ({ stack: m[1]!, configFile: path.join(dir, m[0]) })),
+    );
 }

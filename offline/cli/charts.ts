@@ -8,6 +8,7 @@ import type * as HelmModule from "../charts/helm";
 import type * as PlanModule from "../plan";
 import type * as PullModule from "../charts/pull";
 import type * as ReleasesModule from "../charts/releases";
+import type * as StackModule from "../charts/stack";
 
 /**
  * npm run charts [-- --stack <name> [--config FILE]] [--dry-run]
@@ -23,17 +24,6 @@ import type * as ReleasesModule from "../charts/releases";
  * failed (one line each); 3 a bug.
  */
 const usage = "usage: npm run charts -- [--stack <name> [--config Pulumi.<stack>.yaml]] [--dry-run]";
-
-/** Every stack file of the repository: Pulumi.<stack>.yaml at the root and in examples/. */
-function repositoryStacks(): { stack: string; configFile: string }[] {
-    return [projectDir, path.join(projectDir, "examples")].flatMap((dir) =>
-        fs
-            .readdirSync(dir)
-            .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f))
-            .filter((m): m is RegExpExecArray => m !== null)
-            .map((m) => ({ stack: m[1]!, configFile: path.join(dir, m[0]) })),
-    );
-}
 
 async function main(): Promise<number> {
     let values;
@@ -59,6 +49,8 @@ async function main(): Promise<number> {
         process.stderr.write(`--config needs --stack\n${usage}\n`);
         return 2;
     }
+    /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the arguments are checked */
+    const { repositoryStacks } = require("../charts/stack") as typeof StackModule;
     const stacks = values.stack ? [{ stack: values.stack, configFile: values.config ? path.resolve(values.config) : stackFilePath(projectDir, values.stack) }] : repositoryStacks();
     for (const s of stacks) {
         if (!fs.existsSync(s.configFile)) {
