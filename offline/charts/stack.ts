@@ -16,11 +16,20 @@ export type RenderOutcome =
     | { readonly kind: "invalid"; readonly lines: readonly string[] }
     | { readonly kind: "failed"; readonly error: Error };
 
-/** Renders the charts of one stack. Never throws for a user's mistake: such outcomes are `invalid`. */
-export async function renderStack(options: Omit<PlanOptions, "render" | "up" | "policyConfig">): Promise<RenderOutcome> {
-    const outcome = await plan({ ...options, up: true, render: true, policyConfig: { all: "disabled" } });
-    if (outcome.kind !== "planned") return outcome;
-    return { kind: "rendered", render: outcome.charts! };
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Renders the charts of one stack. Never throws for a user's mistake: such outcomes are
+ * `invalid`. Calls run one after the other: the mock engine is one per process.
+ */
+export function renderStack(options: Omit<PlanOptions, "render" | "up" | "policyConfig">): Promise<RenderOutcome> {
+    const run = queue.then(async (): Promise<RenderOutcome> => {
+        const outcome = await plan({ ...options, up: true, render: true, policyConfig: { all: "disabled" } });
+        if (outcome.kind !== "planned") return outcome;
+        return { kind: "rendered", render: outcome.charts! };
+    });
+    queue = run.catch(() => undefined);
+    return run;
 }
 
 /** A stack file of the repository. */

@@ -1,0 +1,111 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { chartCache } from "../../../offline/charts/cache";
+import type { PlanDocument } from "../../../offline/plan";
+import { renderTree } from "../../../offline/render";
+import { runScript, type CommandResult } from "../../support/cli";
+
+/**
+ * `npm run render`, `npm run plan -- --render` and `npm run charts` as a user runs them:
+ * output, files and exit status. The commands start side by side in `before`; every
+ * stack file is rendered in-process by render.spec.ts, so each command runs on one stack.
+ */
+
+const notePattern = /^note: (\S+): chart (\S+) (\S+) is pinned, but the chart cache has only (\S+); rendered \4 \(the same minor, an older patch\)$/;
+
+describe("npm run render and plan --render (command line)", function () {
+    this.timeout(120000);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-ingress-render-out-"));
+    const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-ingress-empty-cache-"));
+    let json: Promise<CommandResult>;
+    let plan: Promise<CommandResult>;
+    let files: Promise<CommandResult>;
+    let noCharts: Promise<CommandResult>;
+
+    before(() => {
+        json = runScript("offline/cli/render.ts", ["--stack", "primary", "--json"]);
+        plan = runScript("offline/cli/plan.ts", ["--stack", "remote", "--render", "--json"]);
+        files = runScript("offline/cli/render.ts", ["--stack", "primary-gateway-api", "--config", "examples/Pulumi.primary-gateway-api.yaml", "--out", out]);
+        noCharts = runScript("offline/cli/render.ts", ["--stack", "remote"], { MESH_INGRESS_CHART_CACHE: emptyCache });
+    });
+
+    it("renders a stack as one JSON document, and notes each older patch it stood in", async () => {
+        const result = await json;
+        assert.equal(result.status, 0, result.stderr);
+        const doc = JSON.parse(result.stdout) as { stack: string; kubeVersion: string; apiVersions: string[]; chartCache: string; duplicates: string[]; releases: { release: string; chart: string; pinnedVersion: string; renderedVersion: string; substituted: boolean; objects: { kind: string; metadata: { name: string } }[] }[] };
+        assert.equal(doc.stack, "primary");
+        assert.equal(doc.kubeVersion, "1.34.0");
+        assert.equal(doc.chartCache, chartCache().dir);
+        assert.deepEqual(doc.duplicates, []);
+        assert.ok(doc.apiVersions.includes("monitoring.coreos.com/v1"), "the program's ServiceMonitors make the Prometheus Operator's API available");
+        assert.deepEqual(doc.releases.map((r) => r.chart).sort(), ["base", "cert-manager", "gateway", "ingress-nginx", "istiod"]);
+        const istiod = doc.releases.find((r) => r.chart === "istiod")!;
+        assert.ok(istiod.objects.some((o) => o.kind === "Deployment" && o.metadata.name === "istiod"));
+        const notes = result.stderr.trim().split("\n").filter((l) => l !== "");
+        assert.deepEqual(
+            notes.map((l) => notePattern.exec(l)?.slice(1)),
+            doc.releases.filter((r) => r.substituted).map((r) => [r.release, r.chart, r.pinnedVersion, r.renderedVersion]),
+            result.stderr,
+        );
+    });
+
+    it("adds the charts' objects to the plan under their release, judged by the pack", async () => {
+        const result = await plan;
+        assert.equal(result.status, 0, result.stderr);
+        const doc = JSON.parse(result.stdout) as PlanDocument;
+        assert.deepEqual(doc.violations, []);
+        const rendered = doc.resources.filter((r) => r.renderedFrom !== undefined);
+        assert.equal(rendered.length, doc.charts!.releases.reduce((n, r) => n + r.objects, 0));
+        const reader = rendered.find((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.name === "cluster2-mesh-base:istio-system/istio-reader-service-account");
+        assert.ok(reader, "the base chart's reader service account");
+        const base = doc.charts!.releases.find((r) => r.release === "cluster2-mesh-base")!;
+        assert.deepEqual(reader.renderedFrom, { release: "cluster2-mesh-base", chart: "base", version: base.renderedVersion, pinnedVersion: "1.30.5" });
+        assert.equal(reader.parent, "cluster2-mesh-base");
+        assert.equal(reader.provider, "cluster2-kubernetes");
+        assert.match(reader.urn, /^urn:pulumi:remote::mesh-ingress::mesh-ingress:mesh:IstioRemote\$kubernetes:helm\.sh\/v3:Release\$kubernetes:core\/v1:ServiceAccount::cluster2-mesh-base:istio-system\/istio-reader-service-account$/);
+        // Each rendered object follows its release in the document.
+        const releaseAt = doc.resources.findIndex((r) => r.name === "cluster2-mesh-base");
+        assert.ok(doc.resources.slice(releaseAt + 1, releaseAt + 1 + base.objects).every((r) => r.renderedFrom?.release === "cluster2-mesh-base"));
+        // The text output lists them under the release, one line each, and says which chart version it rendered.
+        const text = renderTree(doc);
+        assert.match(text, /\n {6}~ kubernetes:core\/v1:ServiceAccount {2}cluster2-mesh-base:istio-system\/istio-reader-service-account {2}\(chart base \S+\)\n/);
+        assert.ok(text.includes(`\n  cluster2-mesh-base: chart base ${base.substituted ? `${base.renderedVersion} (pinned 1.30.5; the chart cache has only this older patch)` : "1.30.5"}, release 'istio-base' in istio-system, ${base.objects} objects\n`), text);
+    });
+
+    it("writes one YAML file per release with --out", async () => {
+        const result = await files;
+        assert.equal(result.status, 0, result.stderr);
+        assert.deepEqual(fs.readdirSync(out).sort(), ["cert-manager-release.yaml", "cluster1-mesh-base.yaml", "cluster1-mesh-eastwest-release.yaml", "cluster1-mesh-istiod.yaml"]);
+        const text = fs.readFileSync(path.join(out, "cluster1-mesh-eastwest-release.yaml"), "utf8");
+        assert.match(text, /^# Release cluster1-mesh-eastwest-release: Helm release 'istio-eastwestgateway' in namespace istio-system, chart gateway \S+/);
+        const kinds = parseAllDocuments(text).map((d) => (d.toJS() as { kind: string }).kind).sort();
+        assert.deepEqual(kinds, ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Role", "RoleBinding", "ServiceAccount"]);
+        assert.match(result.stdout, new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/cluster1-mesh-eastwest-release\\.yaml: 6 objects \\(chart gateway \\S+`, "m"));
+    });
+
+    it("exits 2 with one line per release whose chart the cache lacks, and no stack trace", async () => {
+        const result = await noCharts;
+        assert.equal(result.status, 2, result.stderr);
+        assert.equal(result.stdout, "");
+        const lines = result.stderr.trim().split("\n");
+        assert.deepEqual(lines.map((l) => l.split(":")[0]), ["cluster2-mesh-base", "cluster2-mesh-istiod", "edge-release", "cluster2-mesh-eastwest-release", "cert-manager-release"]);
+        assert.equal(lines[2], `edge-release: chart ingress-nginx 4.15.1 is not in MESH_INGRESS_CHART_CACHE = ${emptyCache} (it has no ingress-nginx chart; only an older patch of 4.15 may stand in): run npm run charts (needs the network), or set MESH_INGRESS_CHART_CACHE to a cache that has it`);
+    });
+
+    it("answers usage mistakes with exit 2 before loading the program", async () => {
+        const [noStack, both, badOut, chartsConfig] = await Promise.all([
+            runScript("offline/cli/render.ts", []),
+            runScript("offline/cli/render.ts", ["--stack", "primary", "--json", "--out", out]),
+            runScript("offline/cli/render.ts", ["--stack", "primary", "--out", path.join(out, "cluster1-mesh-base.yaml")]),
+            runScript("offline/cli/charts.ts", ["--config", "Pulumi.primary.yaml"]),
+        ]);
+        assert.deepEqual([noStack.status, both.status, badOut.status, chartsConfig.status], [2, 2, 2, 2]);
+        assert.equal(noStack.stderr.split("\n")[0], "--stack is required");
+        assert.equal(both.stderr.split("\n")[0], "--json prints one document and --out writes files: choose one");
+        assert.equal(badOut.stderr, `--out ${path.join(out, "cluster1-mesh-base.yaml")}: expected a folder (it is a file)\n`);
+        assert.equal(chartsConfig.stderr.split("\n")[0], "--config needs --stack");
+    });
+});
