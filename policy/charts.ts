@@ -231,6 +231,8 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
         }
         case "cert-manager": {
             const base = stringAt(values, "nameOverride") || "cert-manager";
+            const full = helmFullname(values, name, "cert-manager");
+            const ns = stringAt(values, "namespace") || namespace;
             const component = (c: string, podLabelsPath: string): Record<string, string> => ({
                 ...stringMap(at(values, podLabelsPath)),
                 app: c === "controller" ? base : `${c}`,
@@ -243,19 +245,21 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
                     ? { pdb: { matchLabels: { "app.kubernetes.io/name": c === "controller" ? base : c, "app.kubernetes.io/instance": name, "app.kubernetes.io/component": c } } }
                     : {};
             const list: ChartWorkload[] = [
-                { describe: "Deployment cert-manager", namespace, resourcesPath: "resources", podLabels: component("controller", "podLabels"), ...pdbFor("", "controller") },
-                { describe: "Deployment cert-manager-webhook", namespace, resourcesPath: "webhook.resources", podLabels: component("webhook", "webhook.podLabels"), ...pdbFor("webhook.", "webhook") },
+                { describe: `Deployment ${full}`, namespace: ns, resourcesPath: "resources", podLabels: component("controller", "podLabels"), ...pdbFor("", "controller") },
+                { describe: `Deployment ${truncated(full, 55)}-webhook`, namespace: ns, resourcesPath: "webhook.resources", podLabels: component("webhook", "webhook.podLabels"), ...pdbFor("webhook.", "webhook") },
             ];
             if (valueOr(values, "cainjector.enabled", true, booleanOf)) {
-                list.push({ describe: "Deployment cert-manager-cainjector", namespace, resourcesPath: "cainjector.resources", podLabels: component("cainjector", "cainjector.podLabels"), ...pdbFor("cainjector.", "cainjector") });
+                list.push({ describe: `Deployment ${truncated(full, 52)}-cainjector`, namespace: ns, resourcesPath: "cainjector.resources", podLabels: component("cainjector", "cainjector.podLabels"), ...pdbFor("cainjector.", "cainjector") });
             }
             if (valueOr(values, "startupapicheck.enabled", true, booleanOf)) {
-                list.push({ describe: "Job cert-manager-startupapicheck", namespace, resourcesPath: "startupapicheck.resources", podLabels: component("startupapicheck", "startupapicheck.podLabels") });
+                list.push({ describe: `Job ${truncated(full, 52)}-startupapicheck`, namespace: ns, resourcesPath: "startupapicheck.resources", podLabels: component("startupapicheck", "startupapicheck.podLabels") });
             }
             return list;
         }
         case "ingress-nginx": {
             const base = stringAt(values, "nameOverride") || "ingress-nginx";
+            const names = ingressNginxNames(values, name);
+            const ns = stringAt(values, "namespaceOverride") || namespace;
             const labels = (c: string, podLabelsPath: string): Record<string, string> => ({
                 ...stringMap(at(values, podLabelsPath)),
                 "app.kubernetes.io/name": base,
@@ -265,8 +269,8 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
             const controller = labels("controller", "controller.podLabels");
             const list: ChartWorkload[] = [
                 {
-                    describe: `${stringAt(values, "controller.kind") === "DaemonSet" ? "DaemonSet" : "Deployment"} ${base}-controller`,
-                    namespace,
+                    describe: `${stringAt(values, "controller.kind") === "DaemonSet" ? "DaemonSet" : "Deployment"} ${names.controller}`,
+                    namespace: ns,
                     resourcesPath: "controller.resources",
                     podLabels: controller,
                     ...ingressNginxControllerPdb(values, controller),
@@ -279,18 +283,44 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
                 !valueOr(values, "controller.admissionWebhooks.certManager.enabled", false, booleanOf)
             ) {
                 list.push(
-                    { describe: `Job ${base}-admission-create`, namespace, resourcesPath: "controller.admissionWebhooks.createSecretJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
-                    { describe: `Job ${base}-admission-patch`, namespace, resourcesPath: "controller.admissionWebhooks.patchWebhookJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
+                    { describe: `Job ${names.admission}-${stringAt(values, "controller.admissionWebhooks.createSecretJob.name") || "create"}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.createSecretJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
+                    { describe: `Job ${names.admission}-${stringAt(values, "controller.admissionWebhooks.patchWebhookJob.name") || "patch"}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.patchWebhookJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
                 );
             }
             if (valueOr(values, "defaultBackend.enabled", false, booleanOf)) {
-                list.push({ describe: `Deployment ${base}-defaultbackend`, namespace, resourcesPath: "defaultBackend.resources", podLabels: labels("default-backend", "defaultBackend.podLabels") });
+                list.push({ describe: `Deployment ${names.defaultBackend}`, namespace: ns, resourcesPath: "defaultBackend.resources", podLabels: labels("default-backend", "defaultBackend.podLabels") });
             }
             return list;
         }
         default:
             return [];
     }
+}
+
+/** Helm's `trunc N | trimSuffix "-"`. */
+function truncated(name: string, length: number): string {
+    return name.slice(0, length).replace(/-$/, "");
+}
+
+/**
+ * The usual `<chart>.fullname` helper (ingress-nginx, cert-manager): `fullnameOverride`, else
+ * the release name when it contains the chart's name (or `nameOverride`), else both joined.
+ */
+function helmFullname(values: Json, release: string, chart: string): string {
+    const override = stringAt(values, "fullnameOverride");
+    if (override) return truncated(override, 63);
+    const name = stringAt(values, "nameOverride") || chart;
+    return truncated(release.includes(name) ? release : `${release}-${name}`, 63);
+}
+
+/** The names ingress-nginx's `_helpers.tpl` gives its controller, admission webhook and default backend. */
+function ingressNginxNames(values: Json, release: string): { controller: string; admission: string; defaultBackend: string } {
+    const full = helmFullname(values, release, "ingress-nginx");
+    return {
+        controller: truncated(`${full}-${stringAt(values, "controller.name") || "controller"}`, 63),
+        admission: truncated(`${full}-${stringAt(values, "controller.admissionWebhooks.name") || "admission"}`, 63),
+        defaultBackend: truncated(`${full}-${stringAt(values, "defaultBackend.name") || "defaultbackend"}`, 63),
+    };
 }
 
 /** The gateway chart renders a PDB when `podDisruptionBudget` is set and more than one replica is guaranteed. */
@@ -343,7 +373,11 @@ export interface ChartService {
     readonly loadBalancerClass: string | undefined;
 }
 
-/** The externally reachable Services of the gateway and ingress-nginx charts. */
+/**
+ * The Services of the gateway and ingress-nginx charts that their values could expose
+ * (with their types, which the policies check): the gateway's, ingress-nginx's controller
+ * Services and its admission webhook's.
+ */
 export function chartServices(release: Json, resourceName: string): ChartService[] {
     const values = valuesOf(release);
     const name = releaseName(release, resourceName);
@@ -361,14 +395,17 @@ export function chartServices(release: Json, resourceName: string): ChartService
             return service.type === "None" ? [] : [service];
         }
         case "ingress-nginx": {
-            const base = stringAt(values, "nameOverride") || "ingress-nginx";
-            if (valueOr(values, "controller.service.enabled", true, booleanOf) === false) return [];
+            const controller = ingressNginxNames(values, name).controller;
             const list: ChartService[] = [];
-            if (valueOr(values, "controller.service.external.enabled", true, booleanOf)) list.push(read("controller.service", `Service ${base}-controller`, "LoadBalancer"));
-            if (valueOr(values, "controller.service.internal.enabled", false, booleanOf)) {
-                const external = stringAt(values, "controller.service.type") || "LoadBalancer";
-                list.push(read("controller.service.internal", `Service ${base}-controller-internal`, external));
+            if (valueOr(values, "controller.service.enabled", true, booleanOf)) {
+                if (valueOr(values, "controller.service.external.enabled", true, booleanOf)) list.push(read("controller.service", `Service ${controller}`, "LoadBalancer"));
+                if (valueOr(values, "controller.service.internal.enabled", false, booleanOf)) {
+                    const external = stringAt(values, "controller.service.type") || "LoadBalancer";
+                    list.push(read("controller.service.internal", `Service ${controller}-internal`, external));
+                }
             }
+            // The admission webhook's Service (controller-service-webhook.yaml), ClusterIP unless its values say otherwise.
+            if (valueOr(values, "controller.admissionWebhooks.enabled", true, booleanOf)) list.push(read("controller.admissionWebhooks.service", `Service ${controller}-admission`, "ClusterIP"));
             return list;
         }
         default:

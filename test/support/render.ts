@@ -18,10 +18,15 @@ import type { ISecret } from "kubernetes-models/v1/Secret" with { "resolution-mo
 import type { IService } from "kubernetes-models/v1/Service" with { "resolution-mode": "import" };
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount" with { "resolution-mode": "import" };
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor" with { "resolution-mode": "import" };
+import { renderKubeVersion } from "../../offline/charts/capabilities";
+import { withRenderedCharts } from "../../offline/charts/judged";
 import { objectKey, type RenderedObject } from "../../offline/charts/objects";
-import type { RenderedRelease, StackRender } from "../../offline/charts/render";
+import { helmRelease, releaseType } from "../../offline/charts/releases";
+import { renderReleases, type RenderedRelease, type StackRender } from "../../offline/charts/render";
 import { renderStack, repositoryStacks, type RepositoryStack } from "../../offline/charts/stack";
+import type { JudgedResource } from "../../offline/judge";
 import type { PlanOptions } from "../../offline/plan";
+import { resource, type ResourceArgs } from "../policy/support";
 
 /**
  * Test helpers over rendered charts: a stack's Helm releases rendered with Helm and the
@@ -135,4 +140,17 @@ export function rendered(stack: string, options: Omit<PlanOptions, "stack" | "re
 /** Every stack file of the repository (the root's Pulumi.*.yaml and examples/), for specs that cover them all. */
 export function stackFiles(): RepositoryStack[] {
     return repositoryStacks();
+}
+
+/**
+ * Policy-test resources (test/policy/support.ts) with their Helm releases rendered, as
+ * `npm run plan -- --render` hands them to the pack: each release carries its render and
+ * its objects follow as resources of their own. Capabilities: the documented Kubernetes
+ * version and no custom APIs.
+ */
+export async function renderedFixture(resources: readonly ResourceArgs[]): Promise<{ readonly judged: JudgedResource[]; readonly render: StackRender }> {
+    const judged = resources.map(resource);
+    const releases = await Promise.all(judged.filter((r) => r.type === releaseType).map((r) => helmRelease({ name: r.name, urn: r.urn, inputs: r.props })));
+    const render = await renderReleases("test", releases, { capabilities: { kubeVersion: renderKubeVersion, apiVersions: [] } });
+    return { judged: withRenderedCharts(judged, render), render };
 }
