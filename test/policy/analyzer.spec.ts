@@ -6,6 +6,7 @@ import { projectDir } from "../../offline/plan";
 import { policies } from "../../policy/policies";
 import { articleDesign, primaryStack, remoteStack } from "./fixtures";
 import { resource } from "./support";
+import { renderedFixture } from "../support/render";
 
 /**
  * The pack as `pulumi preview --policy-pack policy` runs it: the Pulumi CLI starts
@@ -64,10 +65,11 @@ function provider(r: JudgedResource): unknown {
     return p;
 }
 
-/** The resource options the CLI always sends (the analyzer refuses requests without them). */
-function options(): unknown {
+/** The resource options the CLI always sends (the analyzer refuses requests without them), with the parent's URN. */
+function options(parent?: string): unknown {
     const o = new messages["AnalyzerResourceOptions"]!();
     o.setProtect(false);
+    if (parent !== undefined) o.setParent(parent);
     o.setCustomtimeouts(new messages["AnalyzerResourceOptions"]!.CustomTimeouts());
     return o;
 }
@@ -113,9 +115,16 @@ describe("the policy pack as the Pulumi CLI runs it (run-policy-pack, CrossGuard
         assert.deepEqual(served, policies.map((p) => [p.name, p.enforcementLevel, Object.keys(p.configSchema?.properties ?? {}).sort()]));
     });
 
-    for (const [design, build] of [["the article's design", articleDesign], ["a correct primary", primaryStack], ["a correct remote", remoteStack]] as const) {
+    const designs: readonly [string, () => Promise<JudgedResource[]>][] = [
+        ["the article's design", () => Promise.resolve(articleDesign().map(resource))],
+        ["a correct primary", () => Promise.resolve(primaryStack().map(resource))],
+        ["a correct remote", () => Promise.resolve(remoteStack().map(resource))],
+        // What `plan --render` hands the pack: each release with its render, each chart object under it.
+        ["a correct primary with its charts rendered", async () => (await renderedFixture(primaryStack())).judged],
+    ];
+    for (const [design, build] of designs) {
         it(`reports exactly what the offline judge reports for ${design}`, async () => {
-            const resources = build().map(resource);
+            const resources = await build();
             const byUrn = new Map(resources.map((r) => [r.urn, r.name]));
             const seen: string[] = [];
             // CrossGuard prefixes each message with the policy's description; a resource's own Analyze names no URN.
@@ -134,7 +143,7 @@ describe("the policy pack as the Pulumi CLI runs it (run-policy-pack, CrossGuard
                 req.setName(r.name);
                 req.setUrn(r.urn);
                 req.setProperties(struct(r.props));
-                req.setOptions(options());
+                req.setOptions(options(r.parent));
                 if (r.provider) req.setProvider(provider(r));
                 collect(await call(client.analyze.bind(client), req), r.name);
             }
@@ -147,7 +156,8 @@ describe("the policy pack as the Pulumi CLI runs it (run-policy-pack, CrossGuard
                     a.setUrn(r.urn);
                     a.setProperties(struct(r.props));
                     a.setDependenciesList([...r.dependencies]);
-                    a.setOptions(options());
+                    a.setOptions(options(r.parent));
+                    if (r.parent !== undefined) a.setParent(r.parent);
                     if (r.provider) a.setProvider(provider(r));
                     return a;
                 }),

@@ -68,7 +68,7 @@ function disagreements(props: Json, resourceName: string, objects: readonly Rend
         const labels = templateLabels(o);
         for (const [k, v] of Object.entries(w.podLabels)) if (labels[k] !== v) out.push(`${w.describe}: pod label ${k}=${v}, rendered ${labels[k] ?? "(none)"}`);
         const containers = ((at(o, "spec.template.spec.containers") ?? []) as Json[]).filter(isRecord);
-        const expected = quantities(mergeMaps((chartResourceDefaults[chart]?.[w.resourcesPath] ?? {}) as Record<string, unknown>, (at(values, w.resourcesPath) ?? {}) as Record<string, unknown>));
+        const expected = quantities(mergeMaps((chartResourceDefaults[chart]?.[w.resourcesPath] ?? {}), (at(values, w.resourcesPath) ?? {}) as Record<string, unknown>));
         const actual = quantities(containers[0]?.["resources"]);
         if (JSON.stringify(expected) !== JSON.stringify(actual)) out.push(`${w.describe}: resources ${JSON.stringify(expected)}, rendered ${JSON.stringify(actual)}`);
         const over = budgets.filter((b) => b.metadata.namespace === o.metadata.namespace && selects(selectorOf(at(b, "spec.selector")) ?? {}, labels));
@@ -112,7 +112,7 @@ function disagreements(props: Json, resourceName: string, objects: readonly Rend
     }
     if (chart === "gateway") {
         const deployment = workloads.find((o) => o.kind === "Deployment");
-        compare("gateway selector", gatewaySelectorLabels(values, String(props["name"] ?? resourceName)), at(deployment, "spec.selector.matchLabels"));
+        compare("gateway selector", gatewaySelectorLabels(values, typeof props["name"] === "string" ? props["name"] : resourceName), at(deployment, "spec.selector.matchLabels"));
     }
     return out;
 }
