@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { projectDir, stackFilePath } from "../stack-files";
 import { runCommand } from "./command";
+import type * as CacheModule from "../charts/cache";
 import type * as DocumentModule from "../charts/document";
 import type * as StackModule from "../charts/stack";
 import type * as YamlModule from "yaml";
@@ -60,8 +61,16 @@ async function main(): Promise<number> {
         process.stderr.write(`--out ${values.out}: expected a folder (it is a file)\n`);
         return 2;
     }
-    // Mistakes in the arguments are answered before the Pulumi SDK and the program load.
+    // Mistakes in the arguments and a chart cache that does not exist are answered before the Pulumi SDK and the program load.
     /* eslint-disable @typescript-eslint/no-require-imports */
+    const { chartCache, ChartCacheError } = require("../charts/cache") as typeof CacheModule;
+    try {
+        chartCache();
+    } catch (e) {
+        if (!(e instanceof ChartCacheError)) throw e;
+        process.stderr.write(`${e.message}\n`);
+        return 2;
+    }
     const { renderStack } = require("../charts/stack") as typeof StackModule;
     const { chartsSection, printableObjects, substitutionNote } = require("../charts/document") as typeof DocumentModule;
     const { stringify } = require("yaml") as typeof YamlModule;

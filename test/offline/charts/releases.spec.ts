@@ -106,6 +106,24 @@ describe("a rendered manifest", () => {
     });
 });
 
+describe("a render whose charts the cache lacks", () => {
+    it("names each release and chart in one line, with what the cache has", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-ingress-empty-cache-"));
+        fs.writeFileSync(path.join(dir, "istiod-1.29.4.tgz"), "");
+        const releases = await Promise.all([
+            helmRelease({ name: "cluster2-mesh-istiod", urn, inputs: { chart: "istiod", version: "1.30.5", name: "istiod", namespace: "istio-system" } }),
+            helmRelease({ name: "edge-release", urn, inputs: { chart: "ingress-nginx", version: "4.15.1", name: "ingress-nginx", namespace: "ingress-nginx" } }),
+        ]);
+        await assert.rejects(renderReleases("remote", releases, { capabilities: { kubeVersion: renderKubeVersion, apiVersions: [] } }, { chartCache: { dir, from: "variable" } }), {
+            name: "RenderProblems",
+            lines: [
+                `cluster2-mesh-istiod: chart istiod 1.30.5 is not in MESH_INGRESS_CHART_CACHE = ${dir} (it has istiod 1.29.4; only an older patch of 1.30 may stand in): run npm run charts (needs the network), or set MESH_INGRESS_CHART_CACHE to a cache that has it`,
+                `edge-release: chart ingress-nginx 4.15.1 is not in MESH_INGRESS_CHART_CACHE = ${dir} (it has no ingress-nginx chart; only an older patch of 4.15 may stand in): run npm run charts (needs the network), or set MESH_INGRESS_CHART_CACHE to a cache that has it`,
+            ],
+        });
+    });
+});
+
 describe("objects deployed twice", function () {
     this.timeout(60000);
 
