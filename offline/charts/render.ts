@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, parseDocument } from "yaml";
 import type { RecordedResource } from "../engine";
 import { chartCache, chooseChart, ChartCacheError, type ChartCache, type ChosenChart } from "./cache";
 import { capabilitiesOf, type Capabilities } from "./capabilities";
@@ -128,7 +128,7 @@ export async function renderReleases(
 
     const { capabilities } = cluster;
     const manifests = await Promise.all(releases.map((r) => renderManifest(helm, r, chosen.get(r)!, capabilities, options.diskCache ?? true)));
-    const parsed = releases.map((release, i) => ({ release, chart: { ...chosen.get(release)!, helm: helm.version }, ...parseManifest(manifests[i]!) }));
+    const parsed = releases.map((release, i) => ({ release, chart: { ...chosen.get(release)!, helm: helm.version }, ...parsedManifest(manifests[i]!) }));
     const scoped = clusterScoped(parsed.flatMap((p) => p.objects));
     const rendered: RenderedRelease[] = parsed.map((p) => ({
         release: p.release,
@@ -170,6 +170,17 @@ export function templateArgs(release: HelmRelease, chartFile: string, capabiliti
 }
 
 const inProcess = new Map<string, Promise<string>>();
+const parsedManifests = new Map<string, { objects: RenderedObject[]; notes: string[] }>();
+
+/** A manifest parsed once per process (the objects are shared: never change them). */
+function parsedManifest(manifest: string): { objects: RenderedObject[]; notes: string[] } {
+    let parsed = parsedManifests.get(manifest);
+    if (parsed === undefined) {
+        parsed = parseManifest(manifest);
+        parsedManifests.set(manifest, parsed);
+    }
+    return parsed;
+}
 const fileHashes = new Map<string, string>();
 
 function fileHash(file: string): string {
@@ -244,9 +255,10 @@ export function canonicalJson(value: unknown): string {
 export function parseManifest(manifest: string): { objects: RenderedObject[]; notes: string[] } {
     const objects: RenderedObject[] = [];
     const notes: string[] = [];
-    // Kubernetes' YAML decoding keeps the last of repeated keys; the strict parse says where that happened.
-    const strict = parseAllDocuments(manifest, { uniqueKeys: true });
-    parseAllDocuments(manifest, { uniqueKeys: false }).forEach((doc, i) => {
+    // Kubernetes' YAML decoding keeps the last of repeated keys: a document with one is read again leniently, and noted.
+    parseAllDocuments(manifest, { uniqueKeys: true }).forEach((strict) => {
+        const repeated = strict.errors.find((e) => e.code === "DUPLICATE_KEY");
+        const doc = repeated ? parseDocument(manifest.slice(strict.range[0], strict.range[2]), { uniqueKeys: false }) : strict;
         if (doc.errors.length > 0) throw new Error(`Helm rendered a document that is not YAML: ${doc.errors[0]!.message}`);
         const value = doc.toJS() as unknown;
         if (value === null || value === undefined) return;
@@ -259,7 +271,6 @@ export function parseManifest(manifest: string): { objects: RenderedObject[]; no
             }
             objects.push(item);
         }
-        const repeated = strict[i]?.errors.find((e) => e.code === "DUPLICATE_KEY");
         if (repeated) notes.push(`${objectKey(object)} repeats a key (${repeated.message.split("\n")[0] ?? ""}); Kubernetes keeps the last one`);
     });
     return { objects, notes };
