@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as semver from "semver";
 import { groupOf, isBuiltinGroup, objectKey } from "../../../offline/charts/objects";
+import { planned } from "../../support/plan";
 import { validateObject } from "../../support/schemas";
 import { rendered, stackFiles, type RenderedStack } from "../../support/render";
 
@@ -83,6 +84,12 @@ describe("rendered charts of every stack file", function () {
 
             it("deploys no object twice (from two releases, or from a release and the program)", () => {
                 assert.deepEqual(render.render.duplicates, []);
+            });
+
+            it("plans with no policy finding when the pack judges the rendered objects too", async () => {
+                const { document, findings } = await planned(stack, { configFile: stackFiles().find((s) => s.stack === stack)!.configFile, render: true });
+                assert.deepEqual(findings.map((f) => `${f.policy} ${f.resource ?? ""}: ${f.message}`), []);
+                assert.equal(document.resources.filter((r) => r.renderedFrom !== undefined).length, render.objects.length);
             });
         });
     }
