@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
 import { secretMark } from "../values";
 import { renderedUrn } from "./judged";
 import { renderedResourceName, typeToken, type RenderedObject } from "./objects";
@@ -120,4 +123,32 @@ export function renderedPlanResources(render: StackRender, providerOf: (releaseU
             renderedFrom: { release: r.release.resource, chart: r.release.chart, version: r.chart.version, pinnedVersion: r.chart.pinned },
         })),
     );
+}
+
+/** What `npm run render -- --json` prints: the charts section, each release with its objects. */
+export function renderDocument(render: StackRender): { stack: string } & Omit<ChartsSection, "releases"> & { releases: (Omit<ChartRenderSummary, "objects"> & { objects: RenderedObject[] })[] } {
+    const summary = chartsSection(render);
+    return { stack: render.stack, ...summary, releases: render.releases.map((r, i) => ({ ...summary.releases[i]!, objects: printableObjects(r) })) };
+}
+
+/** One release as `npm run render` prints it: a comment naming the chart and version, then its objects as YAML documents. */
+export function releaseYaml(render: StackRender, r: RenderedRelease): string {
+    const header = [
+        `# Release ${r.release.resource}: Helm release '${r.release.name}' in namespace ${r.release.namespace}, chart ${r.release.chart} ${r.chart.version}` +
+            (r.chart.substituted ? ` (pinned ${r.chart.pinned}; the chart cache has only ${r.chart.version}, an older patch)` : ""),
+        `# Rendered by Helm ${render.helm.version} for Kubernetes ${render.capabilities.kubeVersion}; ${r.objects.length} objects.`,
+        ...r.notes.map((n) => `# Note: ${n}`),
+    ];
+    const docs = printableObjects(r).map((o) => `---\n${stringify(o, { lineWidth: 0 })}`);
+    return `${header.join("\n")}\n${docs.join("")}`;
+}
+
+/** Writes `<release>.yaml` per release into `dir` (created if needed); returns one line per file for the user. */
+export function writeReleaseFiles(render: StackRender, dir: string): string[] {
+    fs.mkdirSync(dir, { recursive: true });
+    return render.releases.map((r) => {
+        const file = path.join(dir, `${r.release.resource}.yaml`);
+        fs.writeFileSync(file, releaseYaml(render, r));
+        return `${file}: ${r.objects.length} objects (chart ${r.release.chart} ${r.chart.version}${r.chart.substituted ? `, pinned ${r.chart.pinned}` : ""})`;
+    });
 }

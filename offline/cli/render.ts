@@ -6,7 +6,6 @@ import { runCommand } from "./command";
 import type * as CacheModule from "../charts/cache";
 import type * as DocumentModule from "../charts/document";
 import type * as StackModule from "../charts/stack";
-import type * as YamlModule from "yaml";
 
 /**
  * npm run render -- --stack <name> [--config FILE] [--out DIR | --json]
@@ -72,8 +71,7 @@ async function main(): Promise<number> {
         return 2;
     }
     const { renderStack } = require("../charts/stack") as typeof StackModule;
-    const { chartsSection, printableObjects, substitutionNote } = require("../charts/document") as typeof DocumentModule;
-    const { stringify } = require("yaml") as typeof YamlModule;
+    const { releaseYaml, renderDocument, substitutionNote, writeReleaseFiles } = require("../charts/document") as typeof DocumentModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
 
     const outcome = await renderStack({ stack: values.stack, ...(values.config ? { configFile: values.config } : {}) });
@@ -93,36 +91,19 @@ async function main(): Promise<number> {
     for (const d of render.duplicates) process.stderr.write(`warning: ${d}\n`);
 
     if (values.json) {
-        const summary = chartsSection(render);
-        const releases = render.releases.map((r, i) => ({ ...summary.releases[i]!, objects: printableObjects(r) }));
-        process.stdout.write(`${JSON.stringify({ stack: render.stack, ...summary, releases }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(renderDocument(render), null, 2)}\n`);
         return 0;
     }
-    const yamlOf = (r: (typeof render.releases)[number]): string => {
-        const header = [
-            `# Release ${r.release.resource}: Helm release '${r.release.name}' in namespace ${r.release.namespace}, chart ${r.release.chart} ${r.chart.version}` +
-                (r.chart.substituted ? ` (pinned ${r.chart.pinned}; the chart cache has only ${r.chart.version}, an older patch)` : ""),
-            `# Rendered by Helm ${render.helm.version} for Kubernetes ${render.capabilities.kubeVersion}; ${r.objects.length} objects.`,
-            ...r.notes.map((n) => `# Note: ${n}`),
-        ];
-        const docs = printableObjects(r).map((o) => `---\n${stringify(o, { lineWidth: 0 })}`);
-        return `${header.join("\n")}\n${docs.join("")}`;
-    };
     if (values.out !== undefined) {
-        for (const r of render.releases) {
-            const file = path.join(values.out, `${r.release.resource}.yaml`);
-            try {
-                fs.mkdirSync(values.out, { recursive: true });
-                fs.writeFileSync(file, yamlOf(r));
-            } catch (e) {
-                process.stderr.write(`--out ${values.out}: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
-                return 2;
-            }
-            process.stdout.write(`${file}: ${r.objects.length} objects (chart ${r.release.chart} ${r.chart.version}${r.chart.substituted ? `, pinned ${r.chart.pinned}` : ""})\n`);
+        try {
+            for (const line of writeReleaseFiles(render, values.out)) process.stdout.write(`${line}\n`);
+        } catch (e) {
+            process.stderr.write(`--out ${values.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+            return 2;
         }
         return 0;
     }
-    process.stdout.write(render.releases.map(yamlOf).join(""));
+    process.stdout.write(render.releases.map((r) => releaseYaml(render, r)).join(""));
     return 0;
 }
 

@@ -6,12 +6,15 @@ import { parseAllDocuments } from "yaml";
 import { chartCache } from "../../../offline/charts/cache";
 import type { PlanDocument } from "../../../offline/plan";
 import { renderTree } from "../../../offline/render";
+import { writeReleaseFiles } from "../../../offline/charts/document";
 import { runScript, type CommandResult } from "../../support/cli";
+import { rendered } from "../../support/render";
 
 /**
  * `npm run render`, `npm run plan -- --render` and `npm run charts` as a user runs them:
  * output, files and exit status. The commands start side by side in `before`; every
- * stack file is rendered in-process by render.spec.ts, so each command runs on one stack.
+ * stack file is rendered in-process by render.spec.ts, so each command runs on one stack
+ * (and the files of `--out` are written in-process, by the function the command calls).
  */
 
 const notePattern = /^note: (\S+): chart (\S+) (\S+) is pinned, but the chart cache has only (\S+); rendered \4 \(the same minor, an older patch\)$/;
@@ -21,12 +24,10 @@ describe("npm run render and plan --render (command line)", function () {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-ingress-render-out-"));
     let json: Promise<CommandResult>;
     let plan: Promise<CommandResult>;
-    let files: Promise<CommandResult>;
 
     before(() => {
         json = runScript("offline/cli/render.ts", ["--stack", "primary", "--json"]);
         plan = runScript("offline/cli/plan.ts", ["--stack", "remote", "--render", "--json"]);
-        files = runScript("offline/cli/render.ts", ["--stack", "primary-gateway-api", "--config", "examples/Pulumi.primary-gateway-api.yaml", "--out", out]);
     });
 
     it("renders a stack as one JSON document, and notes each older patch it stood in", async () => {
@@ -73,22 +74,30 @@ describe("npm run render and plan --render (command line)", function () {
     });
 
     it("writes one YAML file per release with --out", async () => {
-        const result = await files;
-        assert.equal(result.status, 0, result.stderr);
-        assert.deepEqual(fs.readdirSync(out).sort(), ["cert-manager-release.yaml", "cluster1-mesh-base.yaml", "cluster1-mesh-eastwest-release.yaml", "cluster1-mesh-istiod.yaml"]);
-        const text = fs.readFileSync(path.join(out, "cluster1-mesh-eastwest-release.yaml"), "utf8");
-        assert.match(text, /^# Release cluster1-mesh-eastwest-release: Helm release 'istio-eastwestgateway' in namespace istio-system, chart gateway \S+/);
-        const kinds = parseAllDocuments(text).map((d) => (d.toJS() as { kind: string }).kind).sort();
-        assert.deepEqual(kinds, ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Role", "RoleBinding", "ServiceAccount"]);
-        assert.match(result.stdout, new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/cluster1-mesh-eastwest-release\\.yaml: 6 objects \\(chart gateway \\S+`, "m"));
+        const render = await rendered("primary-gateway-api");
+        const dir = path.join(out, "files");
+        const lines = writeReleaseFiles(render.render, dir);
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["cert-manager-release.yaml", "cluster1-mesh-base.yaml", "cluster1-mesh-eastwest-release.yaml", "cluster1-mesh-istiod.yaml"]);
+        const gateway = render.release("gateway").rendered;
+        const text = fs.readFileSync(path.join(dir, "cluster1-mesh-eastwest-release.yaml"), "utf8");
+        assert.ok(
+            text.startsWith(
+                `# Release cluster1-mesh-eastwest-release: Helm release 'istio-eastwestgateway' in namespace istio-system, chart gateway ${gateway.chart.version}${gateway.chart.substituted ? ` (pinned 1.30.5; the chart cache has only ${gateway.chart.version}, an older patch)` : ""}\n# Rendered by Helm ${render.render.helm.version} for Kubernetes 1.34.0; 6 objects.\n---\n`,
+            ),
+            text.slice(0, 300),
+        );
+        assert.deepEqual(parseAllDocuments(text).map((d) => d.toJS() as unknown), gateway.objects);
+        assert.ok(lines.includes(`${path.join(dir, "cluster1-mesh-eastwest-release.yaml")}: 6 objects (chart gateway ${gateway.chart.version}${gateway.chart.substituted ? ", pinned 1.30.5" : ""})`), lines.join("\n"));
     });
 
     it("answers usage mistakes and a chart cache that does not exist with exit 2 before loading the program", async () => {
         const missing = path.join(out, "no-such-cache");
+        const aFile = path.join(out, "a-file.yaml");
+        fs.writeFileSync(aFile, "");
         const [noStack, both, badOut, chartsConfig, noCache] = await Promise.all([
             runScript("offline/cli/render.ts", []),
             runScript("offline/cli/render.ts", ["--stack", "primary", "--json", "--out", out]),
-            runScript("offline/cli/render.ts", ["--stack", "primary", "--out", path.join(out, "cluster1-mesh-base.yaml")]),
+            runScript("offline/cli/render.ts", ["--stack", "primary", "--out", aFile]),
             runScript("offline/cli/charts.ts", ["--config", "Pulumi.primary.yaml"]),
             runScript("offline/cli/render.ts", ["--stack", "primary"], { MESH_INGRESS_CHART_CACHE: missing }),
         ]);
@@ -96,7 +105,7 @@ describe("npm run render and plan --render (command line)", function () {
         assert.equal(noCache.stderr, `MESH_INGRESS_CHART_CACHE = ${missing}: expected an existing folder of packaged charts (${missing} is not one)\n`);
         assert.equal(noStack.stderr.split("\n")[0], "--stack is required");
         assert.equal(both.stderr.split("\n")[0], "--json prints one document and --out writes files: choose one");
-        assert.equal(badOut.stderr, `--out ${path.join(out, "cluster1-mesh-base.yaml")}: expected a folder (it is a file)\n`);
+        assert.equal(badOut.stderr, `--out ${aFile}: expected a folder (it is a file)\n`);
         assert.equal(chartsConfig.stderr.split("\n")[0], "--config needs --stack");
     });
 });
