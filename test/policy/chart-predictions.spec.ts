@@ -127,7 +127,6 @@ function sorted(value: unknown): unknown {
 /** The stack variants the stack and component tests plan that change what the charts render. */
 const stackVariants: readonly { readonly stack: string; readonly what: string; readonly set: Record<string, unknown> }[] = [
     { stack: "primary", what: "more replicas everywhere", set: { istiodReplicas: 5, istiodPdbMinAvailable: 3, edgeMinReplicas: 4, edgeMaxReplicas: 12, eastWestGatewayReplicas: 3, eastWestGatewayMaxReplicas: 6, certManagerReplicas: 3 } },
-    { stack: "primary", what: "monitoring off", set: { monitoringEnabled: false } },
     { stack: "remote", what: "the injection path instead of a URL", set: { istioRemoteInjection: "path" } },
 ];
 

@@ -86,8 +86,9 @@ describe("rendered charts of every stack file", function () {
                 assert.deepEqual(render.render.duplicates, []);
             });
 
-            it("plans with no policy finding when the pack judges the rendered objects too", async () => {
-                const { document, findings } = await planned(stack, { configFile: stackFiles().find((s) => s.stack === stack)!.configFile, render: true });
+            it("plans with no policy finding when the pack judges the rendered objects too (as at pulumi up)", async () => {
+                // The command line's preview with --render is checked in cli.spec.ts; here the `up` evaluation, which the render reuses.
+                const { document, findings } = await planned(stack, { configFile: stackFiles().find((s) => s.stack === stack)!.configFile, render: true, up: true });
                 assert.deepEqual(findings.map((f) => `${f.policy} ${f.resource ?? ""}: ${f.message}`), []);
                 assert.equal(document.resources.filter((r) => r.renderedFrom !== undefined).length, render.objects.length);
             });
