@@ -5,6 +5,9 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "../config/load";
 import { ConfigError } from "../config/problems";
+import { chartsSection, renderedPlanResources, type ChartsSection, type RenderedFrom } from "./charts/document";
+import { withRenderedCharts } from "./charts/judged";
+import { renderEvaluation, RenderProblems, type StackRender } from "./charts/render";
 import { evaluate, type Evaluation, type Program, type RecordedResource, type ResourceOptions, type SampleLookup } from "./engine";
 import { judge, policyOptionsOf, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
@@ -65,6 +68,8 @@ export interface PlanResource {
     readonly dependsOn: readonly string[];
     /** The resource options the program set (protect, retainOnDelete, customTimeouts, ...); empty when none. */
     readonly options: ResourceOptions;
+    /** Set on the objects of a rendered chart (`--render`): the release and the chart version rendered. */
+    readonly renderedFrom?: RenderedFrom;
 }
 
 /** One policy finding of the plan document. */
@@ -87,6 +92,8 @@ export interface PlanDocument {
     readonly stackReferences: readonly { readonly stack: string; readonly answer: "sample" | "absent"; readonly source?: string }[];
     /** Encrypted config values that were replaced by placeholders. */
     readonly placeholders: readonly string[];
+    /** With `--render`: Helm, the capabilities, and each release's render (its objects are among `resources`). */
+    readonly charts?: ChartsSection;
 }
 
 /** What to plan. */
@@ -107,6 +114,13 @@ export interface PlanOptions {
      * Pulumi CLI's rules. Tests and the benchmark plan variants this way.
      */
     readonly overrides?: ConfigOverrides;
+    /**
+     * Render every Helm release with its chart (offline/charts) and add the objects under
+     * their release, for the policies to judge too. Charts are rendered from the `up`
+     * evaluation: Helm only runs when `pulumi up` installs a release, with every value known.
+     * @default false
+     */
+    readonly render?: boolean;
 }
 
 /** How long a plan's two parts took (wall time), for the benchmark. */
@@ -121,7 +135,7 @@ export interface PlanTimings {
 
 /** The outcome of a plan. */
 export type PlanOutcome =
-    | { readonly kind: "planned"; readonly document: PlanDocument; readonly evaluation: Evaluation; readonly findings: readonly Finding[]; readonly timings: PlanTimings }
+    | { readonly kind: "planned"; readonly document: PlanDocument; readonly evaluation: Evaluation; readonly findings: readonly Finding[]; readonly timings: PlanTimings; readonly charts?: StackRender }
     | { readonly kind: "invalid"; readonly lines: readonly string[] }
     | { readonly kind: "failed"; readonly error: Error };
 
@@ -182,10 +196,56 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
     const loggedErrors = evaluation.logs.filter((l) => l.severity === "error");
     if (loggedErrors.length > 0) return { kind: "invalid", lines: loggedErrors.map((l) => l.message) };
 
+    let charts: StackRender | undefined;
+    if (options.render) {
+        const rendered = await renderCharts(options, evaluation);
+        if (rendered.kind !== "rendered") return rendered;
+        charts = rendered.charts;
+    }
     const judging = performance.now();
-    const findings = await judge(judgedResources(evaluation.resources), options.policyConfig ? { config: options.policyConfig } : {});
+    const judged = judgedResources(evaluation.resources);
+    const findings = await judge(charts ? withRenderedCharts(judged, charts) : judged, options.policyConfig ? { config: options.policyConfig } : {});
     const timings = { evaluateMs, evaluateCpuMs, judgeMs: performance.now() - judging };
-    return { kind: "planned", document: planDocument(evaluation, findings, placeholders), evaluation, findings, timings };
+    const document = planDocument(evaluation, findings, placeholders);
+    return { kind: "planned", document: charts ? withCharts(document, evaluation, charts) : document, evaluation, findings, timings, ...(charts ? { charts } : {}) };
+}
+
+/**
+ * The charts of a plan, rendered from the `up` evaluation (the plan's own when it is one;
+ * otherwise a second evaluation with the policies off): Helm renders a release only when
+ * `pulumi up` installs it, with the values a deployment computes, which the `up`
+ * evaluation answers with plausible placeholders (an IAM role's ARN, a load balancer's
+ * hostname) where the preview has none.
+ */
+async function renderCharts(options: PlanOptions, evaluation: Evaluation): Promise<{ kind: "rendered"; charts: StackRender } | { kind: "invalid"; lines: readonly string[] } | { kind: "failed"; error: Error }> {
+    let up = evaluation;
+    if (!(options.up ?? false)) {
+        const outcome = await plan({ ...options, up: true, render: false, policyConfig: { all: "disabled" } });
+        if (outcome.kind !== "planned") return outcome;
+        up = outcome.evaluation;
+    }
+    try {
+        return { kind: "rendered", charts: await renderEvaluation(options.stack, up.resources) };
+    } catch (e) {
+        if (e instanceof RenderProblems) return { kind: "invalid", lines: e.lines };
+        return { kind: "failed", error: e as Error };
+    }
+}
+
+function withCharts(document: PlanDocument, evaluation: Evaluation, charts: StackRender): PlanDocument {
+    const nameOf = new Map(evaluation.resources.map((r) => [r.urn, r.name]));
+    const providerOf = (urn: string): string | null => {
+        const provider = evaluation.resources.find((r) => r.urn === urn)?.provider;
+        return provider !== undefined ? (nameOf.get(provider) ?? null) : null;
+    };
+    const rendered = renderedPlanResources(charts, providerOf);
+    const byParent = new Map<string, PlanResource[]>();
+    for (const r of rendered) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
+    return {
+        ...document,
+        resources: document.resources.flatMap((r) => [r, ...(r.type === "kubernetes:helm.sh/v3:Release" ? (byParent.get(r.name) ?? []) : [])]),
+        charts: chartsSection(charts),
+    };
 }
 
 /**

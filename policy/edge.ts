@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import * as ipaddr from "ipaddr.js";
-import { chartName, releaseType, stringMap, valuesOf } from "./charts";
+import { admissionWebhookServiceTypes, chartName, releaseType, stringMap, valuesOf } from "./charts";
 import { arrayAt, at, booleanOf, forTypes, isRecord, listed, numberOf, objectName, recordAt, stringAt, type Json } from "./helpers";
 import { covered } from "./hosts";
 import { ingressType } from "./tls";
@@ -252,8 +252,8 @@ export const edgeControllerHardened: ResourceValidationPolicy = {
                 report(`${name} sets controller.config.hsts-max-age ${maxAge}, below ${minHstsMaxAge} seconds; raise it (31536000, one year, is the usual value).`);
             }
         }
-        const webhookService = stringAt(values, "controller.admissionWebhooks.service.type");
-        if (webhookService !== undefined && webhookService !== "ClusterIP") {
+        const webhookService = admissionWebhookServiceTypes(props).find((type) => type !== "ClusterIP");
+        if (webhookService !== undefined) {
             report(`${name} exposes the admission webhook as a ${webhookService} Service; keep controller.admissionWebhooks.service.type ClusterIP (CVE-2025-1974: the webhook must not be reachable from outside the cluster).`);
         }
     }),
