@@ -1,6 +1,8 @@
 import { arrayAt, at, booleanOf, isRecord, numberOf, recordAt, stringAt, whenKnown, type Json } from "./helpers";
 import { renderedChart, renderedOfKind } from "./rendered";
-import { selectorOf, selects } from "./selectors";
+import { selectorOf, selects, type PodSelector } from "./selectors";
+
+export type { PodSelector };
 
 /**
  * Readers for Helm releases (`kubernetes:helm.sh/v3:Release`). CrossGuard sees only a
@@ -201,11 +203,6 @@ export function gatewaySelectorLabels(values: Json, release: string): Record<str
 /* ----------------------------------------------------------------------------------- */
 /* Workloads each chart deploys                                                         */
 
-/** A label selector, as PodDisruptionBudgets and Deployments carry it. */
-export interface PodSelector {
-    readonly matchLabels?: Record<string, string>;
-    readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
-}
 
 /** One workload a chart renders, as far as the policies need it. */
 export interface ChartWorkload {
