@@ -4,6 +4,8 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/problems";
+import { setManifestSource } from "../components/edge/gateway-api-crds";
+import { offlineManifest } from "./computed";
 import { evaluate, type Evaluation, type Program, type RecordedResource, type ResourceOptions, type SampleLookup } from "./engine";
 import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
@@ -158,6 +160,8 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         const ambient = process.env["KUBECONFIG"];
         process.env["KUBECONFIG"] = offlineKubeconfigFor(configuration.values[`${project.name}:kubeContext`]);
         try {
+            // Checked downloads (the Gateway API CRDs) are answered without the network.
+            setManifestSource(offlineManifest);
             const program = await loadProgram();
             const samples = options.samples ?? sampleLookup(readSamples());
             const started = performance.now();

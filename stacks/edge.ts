@@ -311,6 +311,7 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
                       hsts: { maxAgeSeconds: settings.edgeHstsMaxAge, includeSubdomains: settings.edgeHstsIncludeSubdomains, preload: settings.edgeHstsPreload },
                       wafMode: settings.edgeWafMode,
                       corazaUrl: settings.edgeCorazaWasmUrl,
+                      corazaSha256: settings.edgeCorazaWasmSha256,
                       crds: gatewayApi.crds,
                       controlPlane: gatewayApi.controlPlane,
                       gatewayDependsOn: edgeNamespaceResource ? [edgeNamespaceResource] : [],
