@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { annotationConflicts, awsNlbEdgeAnnotations, awsNlbEdgeReasons, isPodLevelAnnotation, sourceRangesAnnotation } from "../../policy/load-balancers";
+import { controlPlaneReason } from "../../policy/control-plane";
 import { invalid } from "../problems";
 import { setting, type CrossRule, type Problem } from "../setting";
 import { sourceRangesProblems } from "../validators";
@@ -11,15 +12,6 @@ import type { EdgeHost, SecurityProfile } from "./edge";
  * or override the annotations the program sets for security. Each rule names the setting
  * and what to change; the policy pack checks the same on the objects (policy/edge-security.ts).
  */
-
-/** Namespaces of the cluster's control plane, and why each is one (the edge's own is added by the rule). */
-export const controlPlaneNamespaces: Readonly<Record<string, string>> = {
-    "kube-system": "the Kubernetes control plane's namespace",
-    "kube-public": "a Kubernetes system namespace",
-    "kube-node-lease": "a Kubernetes system namespace",
-    "istio-system": "istiod's namespace (its plain-text and webhook ports)",
-    "cert-manager": "cert-manager's namespace (its webhook and controller)",
-};
 
 /** `namespace/service` as `edgeControlPlaneBackends` lists it. */
 const backendName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
@@ -38,13 +30,6 @@ export const edgeSecuritySettings = {
         schema: z.array(backendName, { error: "expected a list of namespace/service names" }),
     }),
 };
-
-/** Why a backend is in the control plane, or undefined. */
-export function controlPlaneReason(namespace: string, service: string, edgeNamespace: string): string | undefined {
-    if (namespace === "default" && service === "kubernetes") return "the Kubernetes API server's Service";
-    if (namespace === edgeNamespace) return "the edge's own namespace (its controller, admission webhook and certificates)";
-    return controlPlaneNamespaces[namespace];
-}
 
 const hstsHeader = "strict-transport-security";
 
@@ -103,7 +88,7 @@ export const edgeSecurityRules: readonly CrossRule[] = [
             (v["edgeHosts"] as EdgeHost[]).forEach((h, i) => {
                 h.paths.forEach((p, j) => {
                     const backend = `${p.namespace ?? h.namespace}/${p.service}`;
-                    const reason = controlPlaneReason(p.namespace ?? h.namespace, p.service, edgeNamespace);
+                    const reason = controlPlaneReason(p.namespace ?? h.namespace, p.service, [edgeNamespace]);
                     if (reason === undefined) return;
                     used.add(backend);
                     if (!allowed.includes(backend)) {
