@@ -92,7 +92,7 @@ export function eastWestGateway(network: string): ResourceArgs {
         values: {
             networkGateway: network,
             labels: { istio: "eastwestgateway", app: "istio-eastwestgateway", "topology.istio.io/network": network },
-            service: { type: "LoadBalancer", annotations: nlbAnnotations, externalTrafficPolicy: "Local" },
+            service: { type: "LoadBalancer", annotations: { ...nlbAnnotations, "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }, externalTrafficPolicy: "Local" },
             autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
             podDisruptionBudget: { minAvailable: 1 },
         },
@@ -247,6 +247,21 @@ export const portalIngress = k8s(T.ingress, "portal", {
     },
 });
 
+/** The NetworkPolicy that admits the controller's admission webhook from the API server's addresses only (CVE-2025-1974). */
+export const edgeNetworkPolicy = k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ingress-nginx-controller", {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "ingress-nginx-controller", namespace: "ingress-nginx" },
+    spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": "ingress-nginx", "app.kubernetes.io/component": "controller" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+            { ports: [{ protocol: "TCP", port: 80 }, { protocol: "TCP", port: 443 }] },
+            { from: [{ ipBlock: { cidr: "10.0.0.0/20" } }], ports: [{ protocol: "TCP", port: 8443 }] },
+        ],
+    },
+});
+
 /** The controller's Service, read back after the chart installed it (Service.get: no inputs but its id). */
 export const edgeService = k8s(T.service, "ingress-nginx-controller", {}, { dependencies: [urnOf(T.release, "ingress-nginx")] });
 
@@ -269,6 +284,7 @@ export function primaryStack(): ResourceArgs[] {
         clusterIssuer,
         wildcardCertificate,
         ingressNginx,
+        edgeNetworkPolicy,
         portalIngress,
         edgeService,
         portalRecord,

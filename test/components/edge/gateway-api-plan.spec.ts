@@ -340,13 +340,13 @@ describe("Gateway API edge variants", () => {
     });
 
     it("blocks with the WAF when edgeWafMode is blocking", () => {
-        const groups = [{ name: "a", host: "a.example.com", namespace: "a", profile: { name: "p", waf: true }, responseHeaders: undefined, routes: [], tls: { kind: "default" as const } }];
-        assert.deepEqual((wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", mode: "blocking" }) as any).spec.pluginConfig.directives_map.crs, [
+        const groups = [{ name: "a", host: "a.example.com", namespace: "a", profile: { name: "p", waf: true }, responseHeaders: undefined, routes: [], tls: { kind: "default" as const }, public: false }];
+        assert.deepEqual((wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", sha256: "0123456789abcdef".repeat(4), mode: "blocking" }) as any).spec.pluginConfig.directives_map.crs, [
             "Include @recommended-conf",
             "SecRuleEngine On",
             "Include @crs-setup-conf",
             "Include @owasp_crs/*.conf",
         ]);
-        assert.equal(wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", mode: "off" }), undefined);
+        assert.equal(wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", sha256: "0123456789abcdef".repeat(4), mode: "off" }), undefined);
     });
 });
