@@ -89,7 +89,8 @@ export const meshMtlsNotDisabled: ResourceValidationPolicy = {
         }
         const ports = Object.entries(isRecord(at(props, "spec.portLevelMtls")) ? (at(props, "spec.portLevelMtls") as Json) : {})
             .filter(([, v]) => stringAt(v, "mode") === "DISABLE")
-            .map(([p]) => p);
+            .map(([p]) => p)
+            .sort();
         if (ports.length > 0) report(`${name} disables mutual TLS on port${ports.length > 1 ? "s" : ""} ${ports.join(", ")} in the control plane's namespace; remove the port-level DISABLE.`);
     },
 };
