@@ -50,6 +50,14 @@ describe("security choices in the plan", () => {
         assert.ok(!rules.some((r: any) => r.to[0].operation.paths.includes("/status")), "no DENY rule for the public path");
     });
 
+    it("keeps the NGINX edge out of the mesh, which is why PERMISSIVE is the default (no injection label on its namespace or pods)", () => {
+        assert.deepEqual(inputsOf(one(nginx, "kubernetes:security.istio.io/v1:PeerAuthentication")).spec, { mtls: { mode: "PERMISSIVE" } });
+        assert.deepEqual(inputsOf(one(nginx, "kubernetes:core/v1:Namespace", "edge-namespace")).metadata, { name: "ingress-nginx" });
+        const controller = inputsOf(one(nginx, "kubernetes:helm.sh/v3:Release", "edge-release")).values.controller;
+        assert.equal(controller.podLabels, undefined);
+        assert.equal(controller.podAnnotations, undefined);
+    });
+
     it("STRICT mTLS plans on the Gateway API edge alone", () => {
         assert.deepEqual(inputsOf(one(gateway, "kubernetes:security.istio.io/v1:PeerAuthentication")).spec, { mtls: { mode: "STRICT" } });
     });
