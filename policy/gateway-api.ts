@@ -127,7 +127,7 @@ export const gatewayHttpsRedirect: StackValidationPolicy = {
 function hstsHeaders(rule: Json): { values: string[]; removed: boolean } {
     const filters = [...records(rule["filters"]), ...records(rule["backendRefs"]).flatMap((b) => records(b["filters"]))].filter((f) => f["type"] === "ResponseHeaderModifier");
     const isHsts = (name: unknown): boolean => String(name).toLowerCase() === "strict-transport-security";
-    const values = filters.flatMap((f) => [...records(at(f, "responseHeaderModifier.set")), ...records(at(f, "responseHeaderModifier.add"))]).filter((h) => isHsts(h["name"])).map((h) => String(h["value"] ?? ""));
+    const values = filters.flatMap((f) => [...records(at(f, "responseHeaderModifier.set")), ...records(at(f, "responseHeaderModifier.add"))]).filter((h) => isHsts(h["name"])).map((h) => text(h["value"]) ?? "");
     const removed = filters.some((f) => list(at(f, "responseHeaderModifier.remove")).some(isHsts));
     return { values, removed };
 }
@@ -218,7 +218,8 @@ export const gatewayPublicRoutesRateLimited: StackValidationPolicy = {
             resources
                 .filter((r) => authorizationPolicyTypes.includes(r.type) && at(r.props, "spec.action") === "DENY")
                 .flatMap((r) => records(at(r.props, "spec.rules")))
-                .filter((rule) => records(rule["from"]).some((f) => list(at(f, "source.notIpBlocks")).length > 0 || list(at(f, "source.notRemoteIpBlocks")).length > 0))
+                // Only a restricting source makes a host allowlisted: blocks that are everyone (however cut) do not.
+                .filter((rule) => records(rule["from"]).some((f) => ["notIpBlocks", "notRemoteIpBlocks"].some((k) => list(at(f, `source.${k}`)).length > 0 && openToEveryone(list(at(f, `source.${k}`)).map(String)) === undefined)))
                 .flatMap((rule) => records(rule["to"]).flatMap((t) => list(at(t, "operation.hosts")).map(String))),
         );
         const limits = new Map<string, Json>();

@@ -85,8 +85,7 @@ export function effectiveProfile(profiles: readonly SecurityProfile[], hostProfi
 /** A public path's profile: the inherited one without its allowlist. */
 function withoutAllowlist(profile: EffectiveProfile | undefined, isPublic: boolean): EffectiveProfile | undefined {
     if (!isPublic || profile === undefined) return profile;
-    const { allowlist: _dropped, ...rest } = profile;
-    return rest;
+    return Object.fromEntries(Object.entries(profile).filter(([k]) => k !== "allowlist")) as unknown as EffectiveProfile;
 }
 
 /** Inputs of {@link routeGroups}. */

@@ -157,10 +157,12 @@ describe("policy public-hosts-rate-limited", () => {
             "Ingress 'secure-ingress' serves public hosts portal.example.com and api.example.com without a request rate limit; set nginx.ingress.kubernetes.io/limit-rps (or limit-rpm), counted per client IP and per controller replica (nginx.ingress.kubernetes.io/rate-limit, nginx.ingress.kubernetes.io/rate-limit-window, nginx.ingress.kubernetes.io/rate-limit-rps and nginx.ingress.kubernetes.io/rate-limit-connections are not ingress-nginx annotations and do nothing).");
     });
 
-    it("counts an open allowlist as public", async () => {
-        await assertViolates(publicHostsRateLimited, changed(portalIngress, (p) => (p.metadata.annotations = { [`${a}allowlist-source-range`]: "0.0.0.0/0" })),
-            "Ingress 'portal' serves public hosts portal.example.com and api.example.com without a request rate limit; set nginx.ingress.kubernetes.io/limit-rps (or limit-rpm), counted per client IP and per controller replica.");
-    });
+    for (const open of ["0.0.0.0/0", "0.0.0.0/1,128.0.0.0/1"]) {
+        it(`counts an open allowlist as public (${open})`, async () => {
+            await assertViolates(publicHostsRateLimited, changed(portalIngress, (p) => (p.metadata.annotations = { [`${a}allowlist-source-range`]: open })),
+                "Ingress 'portal' serves public hosts portal.example.com and api.example.com without a request rate limit; set nginx.ingress.kubernetes.io/limit-rps (or limit-rpm), counted per client IP and per controller replica.");
+        });
+    }
 
     it("holds limits to the configured ceiling (limit-rpm counts per second)", async () => {
         const rpm = changed(portalIngress, (p) => (p.metadata.annotations = { [`${a}limit-rpm`]: "1200" }));

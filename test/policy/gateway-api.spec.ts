@@ -193,6 +193,16 @@ describe("Gateway API edge policies", () => {
             );
         });
 
+        it("counts a host whose DENY rule admits everyone in two halves as public", async () => {
+            const halves: any = allowlistPolicyObject(groups, { namespace: "istio-ingress", clientAddress: "packet-source" });
+            halves.spec.rules[0].from[0].source.notIpBlocks = ["0.0.0.0/1", "128.0.0.0/1"];
+            await assertViolates(
+                gatewayPublicRoutesRateLimited,
+                replaced("allowlist", halves),
+                "HTTPRoute 'admin/admin-example-com' rule 1 (route 'admin.admin-example-com.0') serves public host(s) admin.example.com without a per-client rate limit; add a local rate limit for it (an EnvoyFilter HTTP_ROUTE patch on the Gateway, a remote_address descriptor).",
+            );
+        });
+
         it("fails a limit above the ceiling, and passes it with a higher configured ceiling", async () => {
             const filter: any = rateLimitFilterObject(groups, "istio-ingress");
             filter.spec.configPatches[1].patch.value.typed_per_filter_config["envoy.filters.http.local_ratelimit"].descriptors[0].token_bucket.tokens_per_fill = 500;
