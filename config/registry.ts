@@ -5,6 +5,7 @@ import { meshRules, meshSettings } from "./settings/mesh";
 import { observabilitySettings } from "./settings/observability";
 import { dnsRules, dnsSettings } from "./settings/dns";
 import { edgeRules, edgeSettings } from "./settings/edge";
+import { edgeSecurityRules, edgeSecuritySettings } from "./settings/edge-security";
 import { gatewayApiRules, gatewayApiSettings } from "./settings/gateway-api";
 import { tlsRules, tlsSettings } from "./settings/tls";
 
@@ -19,11 +20,12 @@ export const registry = {
     ...tlsSettings,
     ...dnsSettings,
     ...edgeSettings,
+    ...edgeSecuritySettings,
     ...gatewayApiSettings,
 };
 
 /** Every rule across settings. */
-export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules, ...tlsRules, ...dnsRules, ...edgeRules, ...gatewayApiRules];
+export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules, ...tlsRules, ...dnsRules, ...edgeRules, ...edgeSecurityRules, ...gatewayApiRules];
 
 /** The registry's type. */
 export type Registry = typeof registry;

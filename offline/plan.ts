@@ -8,6 +8,8 @@ import { ConfigError } from "../config/problems";
 import { chartsSection, renderedPlanResources, type ChartsSection, type RenderedFrom } from "./charts/document";
 import { withRenderedCharts } from "./charts/judged";
 import { renderEvaluation, RenderProblems, type StackRender } from "./charts/render";
+import { setManifestSource } from "../components/edge/gateway-api-crds";
+import { offlineManifest } from "./computed";
 import { evaluate, type Evaluation, type Program, type RecordedResource, type ResourceOptions, type SampleLookup } from "./engine";
 import { judge, policyOptionsOf, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
@@ -168,6 +170,8 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         const ambient = process.env["KUBECONFIG"];
         process.env["KUBECONFIG"] = offlineKubeconfigFor(configuration.values[`${project.name}:kubeContext`]);
         try {
+            // Checked downloads (the Gateway API CRDs) are answered without the network.
+            setManifestSource(offlineManifest);
             const program = await loadProgram();
             const samples = options.samples ?? sampleLookup(readSamples());
             const started = performance.now();

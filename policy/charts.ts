@@ -380,6 +380,18 @@ export interface ChartService {
     readonly annotations: Record<string, string>;
     readonly externalTrafficPolicy: string | undefined;
     readonly loadBalancerClass: string | undefined;
+    /** The Service's ports, as the chart renders them from these values. */
+    readonly ports: readonly number[];
+}
+
+/** The gateway chart's Service ports (1.30 `service.yaml`): a network gateway's, else `service.ports`. */
+function gatewayPorts(values: Json): number[] {
+    if (stringAt(values, "networkGateway")) {
+        const defaults: Record<string, number> = { "status-port": 15021, tls: 15443, "tls-istiod": 15012, "tls-webhook": 15017 };
+        return Object.entries(defaults).map(([name, port]) => numberOf(at(values, `networkGatewayPorts.${name}.port`)) ?? port);
+    }
+    const listed = at(values, "service.ports");
+    return Array.isArray(listed) ? listed.map((p) => numberOf(at(p, "port")) ?? -1) : [15021, 80, 443];
 }
 
 /**
@@ -390,31 +402,33 @@ export interface ChartService {
 export function chartServices(release: Json, resourceName: string): ChartService[] {
     const values = valuesOf(release);
     const name = releaseName(release, resourceName);
-    const read = (path: string, describe: string, defaultType: string, extraAnnotations: Json = {}): ChartService => ({
+    const read = (path: string, describe: string, defaultType: string, ports: readonly number[], extraAnnotations: Json = {}): ChartService => ({
         describe,
         path,
         type: stringAt(values, `${path}.type`) || defaultType,
         annotations: { ...stringMap(extraAnnotations), ...stringMap(at(values, `${path}.annotations`)) },
         externalTrafficPolicy: stringAt(values, `${path}.externalTrafficPolicy`) || undefined,
         loadBalancerClass: stringAt(values, `${path}.loadBalancerClass`) || undefined,
+        ports,
     });
     switch (chartName(release)) {
         case "gateway": {
-            const service = read("service", `Service ${gatewayName(values, name)}`, "LoadBalancer", recordAt(values, "annotations"));
+            const service = read("service", `Service ${gatewayName(values, name)}`, "LoadBalancer", gatewayPorts(values), recordAt(values, "annotations"));
             return service.type === "None" ? [] : [service];
         }
         case "ingress-nginx": {
             const controller = ingressNginxNames(values, name).controller;
             const list: ChartService[] = [];
+            const web = [numberOf(at(values, "controller.service.ports.http")) ?? 80, numberOf(at(values, "controller.service.ports.https")) ?? 443];
             if (valueOr(values, "controller.service.enabled", true, booleanOf)) {
-                if (valueOr(values, "controller.service.external.enabled", true, booleanOf)) list.push(read("controller.service", `Service ${controller}`, "LoadBalancer"));
+                if (valueOr(values, "controller.service.external.enabled", true, booleanOf)) list.push(read("controller.service", `Service ${controller}`, "LoadBalancer", web));
                 if (valueOr(values, "controller.service.internal.enabled", false, booleanOf)) {
                     const external = stringAt(values, "controller.service.type") || "LoadBalancer";
-                    list.push(read("controller.service.internal", `Service ${controller}-internal`, external));
+                    list.push(read("controller.service.internal", `Service ${controller}-internal`, external, web));
                 }
             }
             // The admission webhook's Service (controller-service-webhook.yaml), ClusterIP unless its values say otherwise.
-            if (valueOr(values, "controller.admissionWebhooks.enabled", true, booleanOf)) list.push(read("controller.admissionWebhooks.service", `Service ${controller}-admission`, "ClusterIP"));
+            if (valueOr(values, "controller.admissionWebhooks.enabled", true, booleanOf)) list.push(read("controller.admissionWebhooks.service", `Service ${controller}-admission`, "ClusterIP", [443]));
             return list;
         }
         default:

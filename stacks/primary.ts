@@ -6,7 +6,7 @@ import type { Problem } from "../config/setting";
 import { IstioPrimary, type IstioPrimaryArgs } from "../components/mesh/istio-primary";
 import { RemoteClusterSecret } from "../components/mesh/remote-cluster-secret";
 import { remoteOutputsForPrimary, remoteSecretOutputs } from "./contract";
-import { buildEdge, peerOf, problemsAmongPeers } from "./edge";
+import { buildEdge, peerOf, problemsAmongPeers, type PeerStack } from "./edge";
 import { gatewayApiCrdsFor } from "./gateway-api";
 import { legacyMeshName, legacyRemoteSecretName, meshResourceName, remoteSecretResourceName } from "./names";
 import { readStack, type ReferencedStack } from "./references";
@@ -25,7 +25,7 @@ export async function primaryStack(settings: Settings, providers: ClusterProvide
 
     // TLS, edge and DNS: this cluster's certificates, ingress and records (stacks/edge.ts).
     const peers = remotes.deployed.map(peerOf);
-    const amongRemotes = problemsAmongPeers(peers, (p) => `remoteStacks[${settings.remoteStacks.indexOf(p.name)}]`);
+    const amongRemotes = [...problemsAmongPeers(peers, (p) => `remoteStacks[${settings.remoteStacks.indexOf(p.name)}]`), ...strictMtlsProblems(settings, peers)];
     if (amongRemotes.length > 0) throw new ConfigError(amongRemotes, pulumi.getStack());
     const edge = buildEdge(settings, providers, peers, gatewayApiCrds ? { crds: gatewayApiCrds, controlPlane: mesh.istiod } : undefined);
 
@@ -39,6 +39,17 @@ export async function primaryStack(settings: Settings, providers: ClusterProvide
         pendingRemoteStacks: remotes.pending,
         ...edge,
     };
+}
+
+/**
+ * STRICT mTLS refuses plain text mesh-wide, so no remote may serve hosts: a remote's edge is
+ * always NGINX, outside the mesh (config/settings/mesh.ts refuses the primary's own).
+ */
+export function strictMtlsProblems(settings: Pick<Settings, "meshMtlsMode">, peers: readonly PeerStack[]): Problem[] {
+    if (settings.meshMtlsMode !== "STRICT") return [];
+    return peers
+        .filter((p) => p.servedDomains.length > 0)
+        .map((p) => invalid("meshMtlsMode", "STRICT", `expected PERMISSIVE while remote ${p.name} serves ${p.servedDomains.map((d) => d.host).join(", ")} through its NGINX edge, which is not in the mesh and sends plain HTTP to its backends`));
 }
 
 // ---- Mesh (Istio): the control plane and one remote secret per deployed remote ----
@@ -70,6 +81,7 @@ function meshOfPrimary(
                 customHosts: settings.istiodCustomHosts,
             },
             eastWest: eastWestOf(settings),
+            mtlsMode: settings.meshMtlsMode,
             ...(cert && key && rootCert && certChain ? { pluginCa: { cert, key, rootCert, certChain } } : {}),
             monitoring: settings.monitoringEnabled,
             disposable: settings.clusterDisposable,

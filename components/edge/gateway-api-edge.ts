@@ -33,8 +33,10 @@ export interface GatewayApiEdgeArgs extends GatewayOptions, Disposable {
     readonly hsts: { readonly maxAgeSeconds: number; readonly includeSubdomains: boolean; readonly preload: boolean };
     /** ModSecurity-equivalent mode for profiles with `waf: true`. */
     readonly wafMode: "off" | "detection-only" | "blocking";
-    /** The Coraza proxy-wasm module. */
+    /** The Coraza proxy-wasm module (oci:// or https://). */
     readonly corazaUrl: string;
+    /** The module's SHA-256 (WasmPlugin `sha256`). */
+    readonly corazaSha256: string;
     /** The Gateway API CRDs (every Gateway API object waits for them). */
     readonly crds: pulumi.Input<pulumi.Resource>;
     /** Istio's control plane: its CRDs (AuthorizationPolicy, EnvoyFilter, WasmPlugin) and the controller that deploys the Gateway. */
@@ -105,7 +107,7 @@ export class GatewayApiEdge extends pulumi.ComponentResource {
         if (allowlist) new k8s.apiextensions.CustomResource(`${name}-allowlist`, allowlist as k8s.apiextensions.CustomResourceArgs, istio);
         const rateLimits = rateLimitFilterObject(args.groups, args.namespace);
         if (rateLimits) new k8s.apiextensions.CustomResource(`${name}-local-ratelimit`, rateLimits as k8s.apiextensions.CustomResourceArgs, istio);
-        const waf = wafPluginObject(args.groups, { namespace: args.namespace, url: args.corazaUrl, mode: args.wafMode });
+        const waf = wafPluginObject(args.groups, { namespace: args.namespace, url: args.corazaUrl, sha256: args.corazaSha256, mode: args.wafMode });
         if (waf) {
             void pulumi.log.warn(corazaWarning, this);
             new k8s.apiextensions.CustomResource(`${name}-coraza`, waf as k8s.apiextensions.CustomResourceArgs, istio);

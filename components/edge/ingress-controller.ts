@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { heldNamespaceOptions, type Disposable } from "../lifecycle";
 import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { loadBalancerReady } from "../mesh/east-west-gateway";
+import { awsNlbEdgeAnnotations } from "../../policy/load-balancers";
 import { ingressClassName } from "./routes";
 
 /** The one warning the program gives when it deploys ingress-nginx. */
@@ -10,16 +11,8 @@ export const retirementWarning =
     "ingress-nginx is retired (Kubernetes SIG Network, March 2026): chart 4.15.1 / controller v1.15.1 is the final release and no security fixes will follow. " +
     "This stack still deploys it because the architecture's users run it; plan the move to a Gateway API edge (see the README, 'ingress-nginx is retired').";
 
-/** Annotations that make the AWS Load Balancer Controller create an internet-facing NLB with IP targets. */
-export const awsNlbAnnotations: Readonly<Record<string, string>> = {
-    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-    // IP targets of a TCP target group do not preserve the client's address by default
-    // (ELB docs, target group attributes); allowlists need it.
-    "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true",
-    "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
-};
+/** Annotations that make the AWS Load Balancer Controller create an internet-facing NLB with IP targets (policy/load-balancers.ts). */
+export const awsNlbAnnotations: Readonly<Record<string, string>> = awsNlbEdgeAnnotations;
 
 /** The release's name; the chart names the controller Deployment `<name>-controller`. */
 export const releaseName = "ingress-nginx";

@@ -53,6 +53,12 @@ export interface IstioPrimaryArgs extends Disposable {
     /** The east-west gateway. */
     readonly eastWest: EastWestSettings;
     /**
+     * The mesh-wide mutual TLS mode: the PeerAuthentication `default` in istio-system (the
+     * root namespace), which applies to every workload of every cluster of the mesh.
+     * @default "PERMISSIVE"
+     */
+    readonly mtlsMode?: "PERMISSIVE" | "STRICT";
+    /**
      * An intermediate CA to plug in.
      * @default undefined: istiod's self-signed CA
      */
@@ -76,6 +82,15 @@ export interface IstioPrimaryArgs extends Disposable {
  */
 export function customHostsFor(configured: readonly string[], address: string): string {
     return [...new Set([...configured, ...(isIpv4(address) ? [] : [address])])].join(",");
+}
+
+/**
+ * The mesh-wide PeerAuthentication: `default` in the root namespace, no selector, so it
+ * sets the mode of every workload that no narrower PeerAuthentication covers. Never
+ * `DISABLE` (the policy `mesh-mtls-not-disabled` refuses that too).
+ */
+export function meshMtlsObject(mode: "PERMISSIVE" | "STRICT"): { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: Record<string, unknown> } {
+    return { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: istioNamespace }, spec: { mtls: { mode } } };
 }
 
 /**
@@ -202,6 +217,8 @@ export class IstioPrimary extends pulumi.ComponentResource {
             { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "istiod-vs", namespace }, spec: istiodVirtualServiceSpec("istiod-gateway") },
             afterIstiod,
         );
+
+        new k8s.apiextensions.CustomResource(`${name}-mesh-mtls`, meshMtlsObject(args.mtlsMode ?? "PERMISSIVE"), afterIstiod);
 
         if (args.monitoring ?? true) {
             createServiceMonitor(

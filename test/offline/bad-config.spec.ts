@@ -56,7 +56,7 @@ const cases: BadCase[] = [
     { stack: "primary", what: "one east-west gateway replica", overrides: { set: { eastWestGatewayReplicas: 1 } }, key: "eastWestGatewayReplicas", says: /expected an integer from 2 to 50/ },
     { stack: "primary", what: "an east-west maximum below the minimum", overrides: { set: { eastWestGatewayReplicas: 4, eastWestGatewayMaxReplicas: 3 } }, key: "eastWestGatewayMaxReplicas", says: /expected at least eastWestGatewayReplicas \(4\)/ },
     { stack: "primary", what: "an unknown externalTrafficPolicy", overrides: { set: { eastWestGatewayExternalTrafficPolicy: "local" } }, key: "eastWestGatewayExternalTrafficPolicy", says: /expected 'Local' or 'Cluster'/ },
-    { stack: "primary", what: "a source range that is not a CIDR block", overrides: { set: { eastWestGatewaySourceRanges: ["10.0.0.1/8"] } }, key: "eastWestGatewaySourceRanges[0]", says: /expected a CIDR block/ },
+    { stack: "primary", what: "a source range with host bits set", overrides: { set: { eastWestGatewaySourceRanges: ["10.0.0.1/8"] } }, key: "eastWestGatewaySourceRanges[0]", says: /expected the canonical CIDR block 10\.0\.0\.0\/8 \(no address bits beyond the prefix\)/ },
     { stack: "primary", what: "an istiod custom host that is not a DNS name", overrides: { set: { istiodCustomHosts: ["istiod"] } }, key: "istiodCustomHosts[0]", says: /expected a lowercase DNS name/ },
     { stack: "primary", what: "half a plug-in CA", overrides: { set: { istioCaCert: "C", istioCaKey: "K" }, secret: ["istioCaCert", "istioCaKey"] }, key: "istioCaRootCert", says: /a plug-in CA needs all four/ },
     { stack: "primary", what: "a plug-in CA key in plain text", overrides: { set: { istioCaKey: "K" } }, key: "istioCaKey", says: /expected a secret/ },

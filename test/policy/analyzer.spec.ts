@@ -187,6 +187,8 @@ describe("the policy pack as the Pulumi CLI runs it (run-policy-pack, CrossGuard
                 assert.deepEqual(expected, [
                     "no-nodeport-services mandatory ingress-nginx:ingress-nginx/ingress-nginx-controller: Service 'ingress-nginx:ingress-nginx/ingress-nginx-controller' is of type NodePort; use type LoadBalancer with NLB IP targets (or ClusterIP behind the edge).",
                     "no-overlapping-pdbs mandatory istiod-pdb: The pods of Deployment istiod of Helm release 'istiod' in namespace istio-system are selected by 2 PodDisruptionBudgets (the chart's PodDisruptionBudget 'istiod' of Helm release 'istiod' and PodDisruptionBudget 'istiod-pdb'); a pod under two PDBs cannot be evicted. Keep one: configure the chart's own budget through its values and remove the extra one.",
+                    // The design has no NetworkPolicy for the controller pods.
+                    "admission-webhook-isolated mandatory ingress-nginx: The admission webhook (port 8443) of Helm release 'ingress-nginx' (chart ingress-nginx) is reachable from every pod and address: no NetworkPolicy in ingress-nginx selects the controller pods (CVE-2025-1974); add one that admits the webhook port from the API server's addresses only.",
                 ]);
             } else assert.deepEqual(expected, []);
         });

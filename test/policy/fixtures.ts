@@ -97,7 +97,7 @@ export function eastWestGateway(network: string): ResourceArgs {
         values: {
             networkGateway: network,
             labels: { istio: "eastwestgateway", app: "istio-eastwestgateway", "topology.istio.io/network": network },
-            service: { type: "LoadBalancer", annotations: nlbAnnotations, externalTrafficPolicy: "Local" },
+            service: { type: "LoadBalancer", annotations: { ...nlbAnnotations, "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }, externalTrafficPolicy: "Local" },
             autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
             podDisruptionBudget: { minAvailable: 1 },
         },
@@ -232,7 +232,7 @@ export const ingressNginx = k8s(T.release, "ingress-nginx", {
             config: { hsts: "true", "hsts-max-age": "31536000", "hsts-include-subdomains": "true" },
             resources: resources("200m", "256Mi", "512Mi"),
             autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
-            service: { annotations: nlbAnnotations, externalTrafficPolicy: "Local" },
+            service: { annotations: { ...nlbAnnotations, "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true" }, externalTrafficPolicy: "Local" },
             admissionWebhooks: { createSecretJob: { resources: resources("10m", "32Mi", "64Mi") }, patchWebhookJob: { resources: resources("10m", "32Mi", "64Mi") } },
         },
     },
@@ -248,6 +248,21 @@ export const portalIngress = k8s(T.ingress, "portal", {
         rules: [
             { host: "portal.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "portal", port: { number: 80 } } } }] } },
             { host: "api.example.com", http: { paths: [{ path: "/v1", pathType: "Prefix", backend: { service: { name: "api-v1", port: { number: 80 } } } }] } },
+        ],
+    },
+});
+
+/** The NetworkPolicy that admits the controller's admission webhook from the API server's addresses only (CVE-2025-1974). */
+export const edgeNetworkPolicy = k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ingress-nginx-controller", {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "ingress-nginx-controller", namespace: "ingress-nginx" },
+    spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": "ingress-nginx", "app.kubernetes.io/component": "controller" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+            { ports: [{ protocol: "TCP", port: 80 }, { protocol: "TCP", port: 443 }] },
+            { from: [{ ipBlock: { cidr: "10.0.0.0/20" } }], ports: [{ protocol: "TCP", port: 8443 }] },
         ],
     },
 });
@@ -274,6 +289,7 @@ export function primaryStack(): ResourceArgs[] {
         clusterIssuer,
         wildcardCertificate,
         ingressNginx,
+        edgeNetworkPolicy,
         portalIngress,
         edgeService,
         portalRecord,

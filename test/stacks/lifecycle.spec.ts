@@ -52,7 +52,7 @@ describe("lifecycle: what is protected or retained", () => {
             [`${namespace} mesh-namespace`]: { retainOnDelete: true },
             [`${namespace} cert-manager-namespace`]: { retainOnDelete: true },
             [`${namespace} edge-namespace`]: { retainOnDelete: true },
-            "kubernetes:yaml/v2:ConfigFile gateway-api-crds-standard": { retainOnDelete: true },
+            "kubernetes:yaml/v2:ConfigGroup gateway-api-crds-standard": { retainOnDelete: true },
         });
     });
 

@@ -86,7 +86,8 @@ describe("the primary's mesh (IstioPrimary)", () => {
         assert.deepEqual(service.metadata.annotations, {
             "service.beta.kubernetes.io/aws-load-balancer-type": "external",
             "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            // Internal by default: istiod's 15012/15017 and the mesh's 15443 stay off the Internet.
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
             "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
         });
         assert.equal(service.spec.type, "LoadBalancer");
@@ -96,6 +97,12 @@ describe("the primary's mesh (IstioPrimary)", () => {
             ["status-port", 15021], ["tls", 15443], ["tls-istiod", 15012], ["tls-webhook", 15017],
         ]);
         assert.equal(service.spec.loadBalancerSourceRanges, undefined);
+    });
+
+    it("sets the mesh-wide mTLS mode: PeerAuthentication default in istio-system, PERMISSIVE while the NGINX edge is outside the mesh", () => {
+        const peer = one(p, "kubernetes:security.istio.io/v1:PeerAuthentication");
+        assert.deepEqual(inputsOf(peer), { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "PERMISSIVE" } } });
+        assert.ok(peer.dependencies.includes(one(p, release, "mesh-istiod").urn), "after istiod (its CRDs)");
     });
 
     it("exposes the mesh (15443, AUTO_PASSTHROUGH, *.local) and istiod (15012, 15017, PASSTHROUGH) on the east-west gateway", () => {
