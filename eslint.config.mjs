@@ -5,7 +5,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin/**"] },
+    { ignores: ["node_modules/**", "bin/**", ".stryker-tmp/**", "reports/**"] },
     ...tseslint.configs.recommendedTypeChecked,
     {
         languageOptions: {
