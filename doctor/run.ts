@@ -1,0 +1,151 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadSettings } from "../config/load";
+import { ConfigError } from "../config/problems";
+import type { Settings } from "../config/registry";
+import type { SampleLookup, StackSample } from "../offline/engine";
+import { plan } from "../offline/plan";
+import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath } from "../offline/stack-files";
+import { ClusterAccessError, ClusterReader, type ClusterAccess } from "./cluster";
+import type { CheckContext } from "./checks";
+import { edgeChecks } from "./edge";
+import { expectationOf, type Expectation, type OutputsRead } from "./expectation";
+import { meshChecks } from "./mesh";
+import { openBackend, type Backend, type BackendOptions, type StackOutputs } from "./outputs";
+import { probeChecks, type ProbeOptions } from "./probes";
+import { report, type DoctorReport } from "./report";
+import { tlsChecks } from "./tls";
+
+/**
+ * `npm run doctor`: the stack's expectation (its settings, its offline plan, its outputs
+ * when a Pulumi backend is reachable), then every check against its cluster and, unless
+ * turned off, the probes of its hosts.
+ */
+
+/** What to diagnose and how. */
+export interface DoctorOptions {
+    /** The stack as `pulumi -s` takes it (`primary` or `acme/primary`); its file is Pulumi.<last part>.yaml. */
+    readonly stack: string;
+    /** A stack file instead of Pulumi.<stack>.yaml. */
+    readonly configFile?: string;
+    /** Run the DNS and HTTP probes. @default true */
+    readonly probes?: boolean;
+    readonly probeOptions?: Partial<ProbeOptions>;
+    readonly backend?: Omit<BackendOptions, "workDir">;
+    /** The time to judge expiry and ages at. @default now */
+    readonly now?: Date;
+    /** Per request to the cluster and per probe. @default 15000 */
+    readonly timeoutMs?: number;
+}
+
+/** The run's outcome: a report, or why the doctor cannot run at all (exit status 2). */
+export type DoctorOutcome = { readonly kind: "report"; readonly report: DoctorReport; readonly expectation: Expectation } | { readonly kind: "unusable"; readonly lines: readonly string[] };
+
+/** The stack file's short name: the last part of `org/stack` or `org/project/stack`. */
+export function shortStackName(stack: string): string {
+    return stack.split("/").pop() ?? stack;
+}
+
+/** Reads the stack's settings the way the program does (config/load.ts); problems make the run unusable. */
+function settingsOf(stack: string, file: string): Settings | { lines: string[] } {
+    try {
+        const project = readProjectFile(projectDir);
+        const configuration = readStackConfiguration(project, file);
+        return loadSettings({ project: project.name, stack, values: configuration.values, secretKeys: new Set(configuration.secretKeys) });
+    } catch (e) {
+        if (ConfigError.isInstance(e)) return { lines: e.problems.map((p) => p.line) };
+        if (e instanceof StackFileError) return { lines: [e.message] };
+        throw e;
+    }
+}
+
+async function readOutputs(backend: Backend, stack: string, settings: Settings): Promise<{ read: OutputsRead; references: Map<string, StackOutputs | undefined> }> {
+    const references = new Map<string, StackOutputs | undefined>();
+    if (!backend.available) return { read: { unavailable: backend.reason }, references };
+    try {
+        const own = await backend.outputs(stack);
+        const referenced = settings.role === "primary" ? settings.remoteStacks : [settings.primaryStack];
+        for (const name of referenced) references.set(name, await backend.outputs(name));
+        const primary = settings.role === "remote" ? references.get(settings.primaryStack) : undefined;
+        return {
+            read: { ...(own !== undefined ? { own } : { unavailable: `the backend (${backend.describe}) has no outputs for ${stack}` }), ...(primary !== undefined ? { primary } : {}) },
+            references,
+        };
+    } catch (e) {
+        return { read: { unavailable: (e as Error).message }, references };
+    }
+}
+
+/** The stack references answered with the outputs read from the backend. */
+function backendSamples(references: ReadonlyMap<string, StackOutputs | undefined>, describe: string): SampleLookup {
+    return {
+        get(stack: string): StackSample | undefined {
+            const outputs = references.get(stack);
+            return outputs === undefined ? undefined : { outputs: outputs.values, secretOutputNames: outputs.secrets, source: `the Pulumi backend (${describe})` };
+        },
+    };
+}
+
+/** Diagnoses one stack. Never throws for a user's mistake or an unreachable cluster: those are `unusable`. */
+export async function doctor(options: DoctorOptions): Promise<DoctorOutcome> {
+    const short = shortStackName(options.stack);
+    const file = options.configFile !== undefined ? path.resolve(options.configFile) : stackFilePath(projectDir, short);
+    if (!fs.existsSync(file)) return { kind: "unusable", lines: [`${file}: no such stack file (expected Pulumi.<stack>.yaml, or pass --config FILE)`] };
+    const settings = settingsOf(short, file);
+    if ("lines" in settings) return { kind: "unusable", lines: settings.lines };
+
+    const backend = await openBackend({ workDir: projectDir, ...options.backend });
+    const { read, references } = await readOutputs(backend, options.stack, settings);
+
+    const planned = await plan({ stack: short, configFile: file, ...(backend.available ? { samples: backendSamples(references, backend.describe) } : {}) });
+    if (planned.kind === "invalid") return { kind: "unusable", lines: planned.lines };
+    if (planned.kind === "failed") throw planned.error;
+    const expectation = expectationOf(options.stack, settings, planned.document, read);
+
+    let access: ClusterAccess;
+    if (settings.kubeContext !== "") access = { context: settings.kubeContext };
+    else {
+        const why = backend.available ? undefined : backend.reason;
+        let kubeconfig: string | undefined;
+        try {
+            kubeconfig = backend.available ? await backend.config(options.stack, "kubeconfig") : undefined;
+        } catch (e) {
+            return { kind: "unusable", lines: [`kubeconfig of stack ${options.stack} cannot be read: ${(e as Error).message}`] };
+        }
+        if (kubeconfig === undefined) {
+            return {
+                kind: "unusable",
+                lines: [`kubeconfig is a secret setting of stack ${options.stack}; reading it needs the Pulumi CLI and the stack's backend (${why ?? "the backend has no value for it"}). Run where \`pulumi config get kubeconfig -s ${options.stack}\` works, or set kubeContext.`],
+            };
+        }
+        access = { kubeconfig };
+    }
+    const timeoutMs = options.timeoutMs ?? 15000;
+    let cluster: ClusterReader;
+    try {
+        cluster = await ClusterReader.open(access, timeoutMs);
+        await cluster.verify();
+    } catch (e) {
+        if (e instanceof ClusterAccessError) return { kind: "unusable", lines: [e.message] };
+        throw e;
+    }
+
+    const ctx: CheckContext = { cluster, expectation, kubectl: `kubectl --context ${cluster.context}`, context: cluster.context, now: options.now ?? new Date() };
+    const [mesh, tls, edge] = await Promise.all([meshChecks(ctx), tlsChecks(ctx), edgeChecks(ctx)]);
+    const probesOn = options.probes ?? true;
+    const probes = probesOn
+        ? await probeChecks(ctx, { resolvers: [], connectTo: [], ca: [], timeoutMs, ...options.probeOptions }, edge.servingAddress)
+        : [];
+    const r = report(
+        {
+            stack: options.stack,
+            role: settings.role,
+            clusterName: settings.clusterName,
+            cluster: { context: cluster.context, server: cluster.server, kubeconfig: cluster.origin },
+            sources: expectation.sources,
+            probes: probesOn,
+        },
+        [...mesh, ...tls, ...edge.checks, ...probes],
+    );
+    return { kind: "report", report: r, expectation };
+}
