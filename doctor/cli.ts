@@ -8,7 +8,7 @@ import type * as RunModule from "./run";
 
 /**
  * npm run doctor -- --stack NAME [--config FILE] [--json] [--no-probes] [--resolver IP[:PORT]]...
- *     [--connect-to HOST1:PORT1:HOST2:PORT2]... [--ca FILE]... [--no-backend] [--timeout SECONDS]
+ *     [--connect-to HOST1:PORT1:HOST2:PORT2]... [--ca FILE]... [--no-backend] [--timeout SECONDS] [--only mesh,tls,edge]
  *
  * The article's checklist and troubleshooting, run against the stack's cluster. Exit
  * status: 0 every check ran and none failed (warnings do not fail); 1 a check failed or
@@ -16,7 +16,7 @@ import type * as RunModule from "./run";
  * (one line on stderr); 3 a bug (the stack trace is printed).
  */
 const usage =
-    "usage: npm run doctor -- --stack NAME [--config FILE] [--json] [--no-probes] [--resolver IP[:PORT]]... [--connect-to HOST1:PORT1:HOST2:PORT2]... [--ca FILE]... [--no-backend] [--timeout SECONDS]";
+    "usage: npm run doctor -- --stack NAME [--config FILE] [--json] [--no-probes] [--resolver IP[:PORT]]... [--connect-to HOST1:PORT1:HOST2:PORT2]... [--ca FILE]... [--no-backend] [--timeout SECONDS] [--only mesh,tls,edge]";
 
 function fail(message: string): number {
     process.stderr.write(`${message}\n${usage}\n`);
@@ -37,6 +37,7 @@ async function main(): Promise<number> {
                 ca: { type: "string", multiple: true, default: [] },
                 "no-backend": { type: "boolean", default: false },
                 timeout: { type: "string" },
+                only: { type: "string" },
                 help: { type: "boolean", default: false },
             },
             strict: true,
@@ -78,6 +79,13 @@ async function main(): Promise<number> {
         if (!/^\d+$/.test(values.timeout) || Number(values.timeout) < 1) return fail(`--timeout ${values.timeout}: expected a whole number of seconds, at least 1`);
         timeoutMs = Number(values.timeout) * 1000;
     }
+    let only: ("mesh" | "tls" | "edge")[] | undefined;
+    if (values.only !== undefined) {
+        const areas = values.only.split(",").map((a) => a.trim());
+        const bad = areas.filter((a) => !["mesh", "tls", "edge"].includes(a));
+        if (bad.length > 0 || areas.length === 0) return fail(`--only ${values.only}: expected a comma-separated list of mesh, tls, edge`);
+        only = areas as ("mesh" | "tls" | "edge")[];
+    }
     // Mistakes in the arguments are answered before the Pulumi SDK and the client library load.
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily, see above */
     const { doctor } = require("./run") as typeof RunModule;
@@ -90,6 +98,7 @@ async function main(): Promise<number> {
         probeOptions: { resolvers: values.resolver, connectTo, ca },
         backend: { disabled: values["no-backend"] },
         timeoutMs,
+        ...(only !== undefined ? { only } : {}),
     });
     if (outcome.kind === "unusable") {
         for (const line of outcome.lines) process.stderr.write(`${line}\n`);

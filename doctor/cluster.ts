@@ -42,6 +42,11 @@ export interface ClusterAccess {
     readonly context?: string;
 }
 
+/** The part of undici's Dispatcher used here. */
+interface SharedDispatcher {
+    close(): Promise<void>;
+}
+
 /** A cluster object as read: metadata, spec and status, typed loosely by the caller. */
 export type ClusterObject = KubernetesObject & { readonly spec?: unknown; readonly status?: unknown; readonly [key: string]: unknown };
 
@@ -89,9 +94,19 @@ export class ClusterReader {
             kc.setCurrentContext(access.context);
         }
         if (kc.getCurrentCluster() === null) throw new ClusterAccessError(`the kubeconfig (${origin}) has no cluster for context '${kc.getCurrentContext()}'`);
-        const timeout = {
-            pre: (context: { setSignal(signal: AbortSignal): void }) => {
+        // The client library builds a new HTTPS agent (and TLS connection) for every request;
+        // one agent, the first request's, serves them all, and is closed at the end. Each
+        // request gets a deadline.
+        const shared: { dispatcher?: SharedDispatcher } = {};
+        const perRequest = {
+            pre: (context: { setSignal(signal: AbortSignal): void; getDispatcher(): unknown; setDispatcher(d: unknown): void }) => {
                 context.setSignal(AbortSignal.timeout(timeoutMs));
+                const own = context.getDispatcher() as SharedDispatcher | undefined;
+                if (shared.dispatcher === undefined) shared.dispatcher = own;
+                else if (own !== undefined && own !== shared.dispatcher) {
+                    context.setDispatcher(shared.dispatcher);
+                    void own.close();
+                }
                 return Promise.resolve(context);
             },
             post: <T>(response: T) => Promise.resolve(response),
@@ -100,9 +115,18 @@ export class ClusterReader {
         const configuration = k8s.createConfiguration({
             baseServer: new k8s.ServerConfiguration(cluster.server, {}),
             authMethods: { default: kc },
-            middleware: [timeout as never],
+            promiseMiddleware: [perRequest as never],
         });
-        return new ClusterReader(k8s, kc, new k8s.KubernetesObjectApi(configuration), timeoutMs, origin);
+        const reader = new ClusterReader(k8s, kc, new k8s.KubernetesObjectApi(configuration), timeoutMs, origin);
+        reader.shared = shared;
+        return reader;
+    }
+
+    private shared: { dispatcher?: SharedDispatcher } = {};
+
+    /** Closes the connections to the API server. */
+    async close(): Promise<void> {
+        await this.shared.dispatcher?.close();
     }
 
     /** Proves the API server answers and accepts the credentials, or throws a {@link ClusterAccessError}. */
@@ -156,7 +180,10 @@ export class ClusterReader {
             // The socket's type comes from isomorphic-ws, whose typings are not installed: only close() is used.
             const portForward = forward.portForward.bind(forward) as unknown as (ns: string, pod: string, ports: number[], out: Writable, err: Writable, input: Readable) => Promise<unknown>;
             const opened = await portForward(namespace, pod, [port], fromPod, errors, toPod);
-            socket = (typeof opened === "function" ? (opened as () => unknown)() : opened) as { close(): void } | null;
+            const ws = (typeof opened === "function" ? (opened as () => unknown)() : opened) as { close(): void; on?(event: "close", listener: () => void): void } | null;
+            socket = ws;
+            // When the API server closes the stream (the pod refused the port), nothing more will come.
+            ws?.on?.("close", () => fromPod.end());
             const connection = Duplex.from({ readable: fromPod, writable: toPod });
             return await new Promise((resolve, reject) => {
                 const timer = setTimeout(() => reject(new Error(errorText.trim() || `no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
@@ -187,14 +214,15 @@ export class ClusterReader {
         return e instanceof this.k8s.ApiException ? e.code : undefined;
     }
 
-    /** The API server does not know the kind at all (its CRD is not installed). */
+    /** The API server does not know the kind at all (its CRD is not installed): discovery answers 404, or lists no such kind. */
     private unserved(e: unknown): boolean {
-        return e instanceof Error && /Failed to fetch resource metadata|Unrecognized API version and kind/.test(e.message);
+        if (!(e instanceof Error)) return false;
+        return /Unrecognized API version and kind/.test(e.message) || (this.status(e) === 404 && /Failed to fetch resource metadata/.test(e.message));
     }
 
     private readError(e: unknown, what: string, apiVersion: string): ReadError {
         const code = this.status(e);
-        if (this.unserved(e) || (e instanceof Error && /Unrecognized API version and kind/.test(e.message))) {
+        if (this.unserved(e)) {
             return new ReadError(`the API server does not serve ${apiVersion} (${what.split(" ")[0] ?? what}): is its CRD installed?`);
         }
         if (code === 401) return new ReadError(`the API server refused the credentials (401) for ${what}`);

@@ -78,13 +78,16 @@ export async function probeChecks(ctx: CheckContext, options: ProbeOptions, serv
         if ("error" in balancer) return balancer.error;
         return { address: balancer.ips[0]!, port };
     };
-    const perHost = await Promise.all(edge.hosts.map((h) => hostProbes(ctx, options, edge, h, lookup, balancer, servingAddress, target)));
+    // One trust store for every HTTPS probe: the bundled roots and --ca.
+    const trust = tls.createSecureContext({ ca: [...tls.rootCertificates, ...options.ca] });
+    const perHost = await Promise.all(edge.hosts.map((h) => hostProbes(ctx, options, trust, edge, h, lookup, balancer, servingAddress, target)));
     return perHost.flat();
 }
 
 async function hostProbes(
     ctx: CheckContext,
     options: ProbeOptions,
+    trust: tls.SecureContext,
     edge: EdgeExpectation,
     h: EdgeExpectation["hosts"][number],
     lookup: (name: string) => Promise<string[]>,
@@ -171,7 +174,7 @@ async function hostProbes(
         if (typeof t === "string") return [notRun(certHead, t), notRun(hstsHead, t)];
         let answer: HttpsAnswer;
         try {
-            answer = await httpsGet(h.host, h.path, t, options);
+            answer = await httpsGet(h.host, h.path, t, trust, options.timeoutMs);
         } catch (e) {
             const why = `no TLS answer from ${t.address}:${t.port} for ${h.host} (${(e as Error).message})`;
             return [result(certHead, "fail", why), result(hstsHead, "fail", why)];
@@ -203,7 +206,7 @@ function httpGet(host: string, path: string, t: Target, timeoutMs: number): Prom
     });
 }
 
-function httpsGet(host: string, path: string, t: Target, options: ProbeOptions): Promise<HttpsAnswer> {
+function httpsGet(host: string, path: string, t: Target, trust: tls.SecureContext, timeoutMs: number): Promise<HttpsAnswer> {
     return new Promise((resolve, reject) => {
         const request = https.request(
             {
@@ -213,11 +216,11 @@ function httpsGet(host: string, path: string, t: Target, options: ProbeOptions):
                 method: "GET",
                 servername: host,
                 headers: { host, "user-agent": "mesh-ingress-doctor" },
-                ca: [...tls.rootCertificates, ...options.ca],
+                secureContext: trust,
                 // Judged below (trust, host, dates), so that a bad certificate is reported, not a bare error.
                 rejectUnauthorized: false,
                 agent: false,
-                timeout: options.timeoutMs,
+                timeout: timeoutMs,
             },
             (response) => {
                 response.resume();
@@ -233,7 +236,7 @@ function httpsGet(host: string, path: string, t: Target, options: ProbeOptions):
                 });
             },
         );
-        request.on("timeout", () => request.destroy(new Error(`timed out after ${options.timeoutMs} ms`)));
+        request.on("timeout", () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
         request.on("error", reject);
         request.end();
     });
@@ -248,7 +251,7 @@ function judgeCertificate(ctx: CheckContext, head: CheckHead, host: string, answ
     const days = Math.floor((notAfter.getTime() - ctx.now.getTime()) / 86400000);
     const names = cert.subjectAltName ?? cert.subject;
     const seen = `issued by ${issuer} for ${names}, valid until ${notAfter.toISOString().slice(0, 10)} (${days} days left)`;
-    if (notAfter.getTime() <= ctx.now.getTime()) return result(head, "fail", `expired: ${seen}`);
+    if (notAfter.getTime() <= ctx.now.getTime()) return result(head, "fail", `expired on ${notAfter.toISOString().slice(0, 10)}: issued by ${issuer} for ${names}`);
     if (notBefore.getTime() > ctx.now.getTime()) return result(head, "fail", `not valid before ${notBefore.toISOString()}: ${seen}`);
     if (cert.checkHost(host) === undefined) return result(head, "fail", `does not cover ${host}: ${seen}`);
     if (!answer.authorized) {

@@ -55,6 +55,8 @@ export interface RunContext {
     readonly sources: readonly string[];
     /** Whether the DNS and HTTP probes ran. */
     readonly probes: boolean;
+    /** The areas checked, when not all (`--only`). */
+    readonly only?: readonly Area[];
 }
 
 /** A troubleshooting case with the checks that put the run in it. */
@@ -113,6 +115,7 @@ export function renderText(r: DoctorReport): string {
     const lines = [
         `Doctor for stack '${r.context.stack}' (${r.context.role}, cluster ${r.context.clusterName}) through context ${r.context.cluster.context} at ${r.context.cluster.server} (${r.context.cluster.kubeconfig})`,
         ...r.context.sources.map((s) => `  expected values: ${s}`),
+        ...(r.context.only !== undefined ? [`  areas checked: ${r.context.only.join(", ")} (--only)`] : []),
         ...(r.context.probes ? [] : ["  DNS and HTTP probes: off (--no-probes)"]),
         "",
         ...r.checks.map(checkLine),

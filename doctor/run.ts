@@ -4,16 +4,16 @@ import { loadSettings } from "../config/load";
 import { ConfigError } from "../config/problems";
 import type { Settings } from "../config/registry";
 import type { SampleLookup, StackSample } from "../offline/engine";
-import { plan } from "../offline/plan";
+import { plan, type PlanDocument } from "../offline/plan";
 import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath } from "../offline/stack-files";
 import { ClusterAccessError, ClusterReader, type ClusterAccess } from "./cluster";
 import type { CheckContext } from "./checks";
-import { edgeChecks } from "./edge";
+import { edgeChecks, type EdgeFindings } from "./edge";
 import { expectationOf, type Expectation, type OutputsRead } from "./expectation";
 import { meshChecks } from "./mesh";
 import { openBackend, type Backend, type BackendOptions, type StackOutputs } from "./outputs";
 import { probeChecks, type ProbeOptions } from "./probes";
-import { report, type DoctorReport } from "./report";
+import { report, type Area, type Check, type DoctorReport } from "./report";
 import { tlsChecks } from "./tls";
 
 /**
@@ -36,6 +36,8 @@ export interface DoctorOptions {
     readonly now?: Date;
     /** Per request to the cluster and per probe. @default 15000 */
     readonly timeoutMs?: number;
+    /** Check only these areas. @default every area */
+    readonly only?: readonly Area[];
 }
 
 /** The run's outcome: a report, or why the doctor cannot run at all (exit status 2). */
@@ -86,8 +88,18 @@ function backendSamples(references: ReadonlyMap<string, StackOutputs | undefined
     };
 }
 
-/** Diagnoses one stack. Never throws for a user's mistake or an unreachable cluster: those are `unusable`. */
-export async function doctor(options: DoctorOptions): Promise<DoctorOutcome> {
+/** Everything the doctor knows before it reads the cluster. */
+export interface Prepared {
+    readonly stack: string;
+    readonly settings: Settings;
+    readonly expectation: Expectation;
+    /** The stack's offline plan (answered with the backend's outputs when they were read). */
+    readonly plan: PlanDocument;
+    readonly access: ClusterAccess;
+}
+
+/** The settings, outputs, plan and expectation of a stack, and how to reach its cluster; or why the doctor cannot run. */
+export async function prepare(options: Pick<DoctorOptions, "stack" | "configFile" | "backend">): Promise<Prepared | { readonly kind: "unusable"; readonly lines: readonly string[] }> {
     const short = shortStackName(options.stack);
     const file = options.configFile !== undefined ? path.resolve(options.configFile) : stackFilePath(projectDir, short);
     if (!fs.existsSync(file)) return { kind: "unusable", lines: [`${file}: no such stack file (expected Pulumi.<stack>.yaml, or pass --config FILE)`] };
@@ -102,50 +114,76 @@ export async function doctor(options: DoctorOptions): Promise<DoctorOutcome> {
     if (planned.kind === "failed") throw planned.error;
     const expectation = expectationOf(options.stack, settings, planned.document, read);
 
-    let access: ClusterAccess;
-    if (settings.kubeContext !== "") access = { context: settings.kubeContext };
-    else {
-        const why = backend.available ? undefined : backend.reason;
-        let kubeconfig: string | undefined;
-        try {
-            kubeconfig = backend.available ? await backend.config(options.stack, "kubeconfig") : undefined;
-        } catch (e) {
-            return { kind: "unusable", lines: [`kubeconfig of stack ${options.stack} cannot be read: ${(e as Error).message}`] };
-        }
-        if (kubeconfig === undefined) {
-            return {
-                kind: "unusable",
-                lines: [`kubeconfig is a secret setting of stack ${options.stack}; reading it needs the Pulumi CLI and the stack's backend (${why ?? "the backend has no value for it"}). Run where \`pulumi config get kubeconfig -s ${options.stack}\` works, or set kubeContext.`],
-            };
-        }
-        access = { kubeconfig };
+    if (settings.kubeContext !== "") return { stack: options.stack, settings, expectation, plan: planned.document, access: { context: settings.kubeContext } };
+    let kubeconfig: string | undefined;
+    try {
+        kubeconfig = backend.available ? await backend.config(options.stack, "kubeconfig") : undefined;
+    } catch (e) {
+        return { kind: "unusable", lines: [`kubeconfig of stack ${options.stack} cannot be read: ${(e as Error).message}`] };
     }
+    if (kubeconfig === undefined) {
+        const why = backend.available ? "the backend has no value for it" : backend.reason;
+        return {
+            kind: "unusable",
+            lines: [`kubeconfig is a secret setting of stack ${options.stack}; reading it needs the Pulumi CLI and the stack's backend (${why}). Run where \`pulumi config get kubeconfig -s ${options.stack}\` works, or set kubeContext.`],
+        };
+    }
+    return { stack: options.stack, settings, expectation, plan: planned.document, access: { kubeconfig } };
+}
+
+/** Runs every check of a prepared stack against its cluster. */
+export async function diagnose(prepared: Prepared, options: Omit<DoctorOptions, "stack" | "configFile" | "backend"> = {}): Promise<DoctorOutcome> {
+    const { settings, expectation } = prepared;
     const timeoutMs = options.timeoutMs ?? 15000;
     let cluster: ClusterReader;
     try {
-        cluster = await ClusterReader.open(access, timeoutMs);
+        cluster = await ClusterReader.open(prepared.access, timeoutMs);
+    } catch (e) {
+        if (e instanceof ClusterAccessError) return { kind: "unusable", lines: [e.message] };
+        throw e;
+    }
+    try {
         await cluster.verify();
     } catch (e) {
+        await cluster.close();
         if (e instanceof ClusterAccessError) return { kind: "unusable", lines: [e.message] };
         throw e;
     }
 
     const ctx: CheckContext = { cluster, expectation, kubectl: `kubectl --context ${cluster.context}`, context: cluster.context, now: options.now ?? new Date() };
-    const [mesh, tls, edge] = await Promise.all([meshChecks(ctx), tlsChecks(ctx), edgeChecks(ctx)]);
     const probesOn = options.probes ?? true;
-    const probes = probesOn
-        ? await probeChecks(ctx, { resolvers: [], connectTo: [], ca: [], timeoutMs, ...options.probeOptions }, edge.servingAddress)
-        : [];
+    let checks: Check[];
+    try {
+        const noEdge: EdgeFindings = { checks: [] };
+        const wanted = (area: Area): boolean => options.only === undefined || options.only.includes(area);
+        const [mesh, tls, edge] = await Promise.all([
+            wanted("mesh") ? meshChecks(ctx) : [],
+            wanted("tls") ? tlsChecks(ctx) : [],
+            wanted("edge") ? edgeChecks(ctx) : noEdge,
+        ]);
+        const probes = probesOn && wanted("edge") ? await probeChecks(ctx, { resolvers: [], connectTo: [], ca: [], timeoutMs, ...options.probeOptions }, edge.servingAddress) : [];
+        checks = [...mesh, ...tls, ...edge.checks, ...probes];
+    } finally {
+        await cluster.close();
+    }
     const r = report(
         {
-            stack: options.stack,
+            stack: prepared.stack,
             role: settings.role,
             clusterName: settings.clusterName,
             cluster: { context: cluster.context, server: cluster.server, kubeconfig: cluster.origin },
             sources: expectation.sources,
             probes: probesOn,
+            ...(options.only !== undefined ? { only: options.only } : {}),
         },
-        [...mesh, ...tls, ...edge.checks, ...probes],
+        checks,
     );
     return { kind: "report", report: r, expectation };
+}
+
+/** Diagnoses one stack. Never throws for a user's mistake or an unreachable cluster: those are `unusable`. */
+export async function doctor(options: DoctorOptions): Promise<DoctorOutcome> {
+    const prepared = await prepare(options);
+    if ("kind" in prepared) return prepared;
+    return diagnose(prepared, options);
 }
