@@ -241,7 +241,8 @@ function apiMessage(e: unknown): string {
 /** The first line of an error, with the cause of a failed fetch (ECONNREFUSED, a certificate error). */
 export function firstLine(e: unknown): string {
     if (!(e instanceof Error)) return String(e);
+    // The client library prefixes errors of its API discovery; the cause is what matters.
+    const message = (e.message.split("\n")[0] ?? "").replace(/^Failed to fetch resource metadata for [^:]+: /, "");
     const cause = (e as { cause?: unknown }).cause;
-    const reason = cause instanceof Error ? `${e.message.split("\n")[0] ?? ""} (${cause.message.split("\n")[0] ?? ""})` : (e.message.split("\n")[0] ?? "");
-    return reason;
+    return cause instanceof Error ? `${message} (${cause.message.split("\n")[0] ?? ""})` : message;
 }

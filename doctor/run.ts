@@ -107,28 +107,38 @@ export async function prepare(options: Pick<DoctorOptions, "stack" | "configFile
     if ("lines" in settings) return { kind: "unusable", lines: settings.lines };
 
     const backend = await openBackend({ workDir: projectDir, ...options.backend });
-    const { read, references } = await readOutputs(backend, options.stack, settings);
+    // How to reach the cluster first: without it there is nothing to diagnose.
+    let access: ClusterAccess;
+    if (settings.kubeContext !== "") access = { context: settings.kubeContext };
+    else {
+        let kubeconfig: string | undefined;
+        try {
+            kubeconfig = backend.available ? await backend.config(options.stack, "kubeconfig") : undefined;
+        } catch (e) {
+            return { kind: "unusable", lines: [`kubeconfig of stack ${options.stack} cannot be read: ${(e as Error).message}`] };
+        }
+        if (kubeconfig === undefined) {
+            const why = backend.available ? "the backend has no value for it" : backend.reason;
+            return {
+                kind: "unusable",
+                lines: [`kubeconfig is a secret setting of stack ${options.stack}; reading it needs the Pulumi CLI and the stack's backend (${why}). Run where \`pulumi config get kubeconfig -s ${options.stack}\` works, or set kubeContext.`],
+            };
+        }
+        access = { kubeconfig };
+    }
 
-    const planned = await plan({ stack: short, configFile: file, ...(backend.available ? { samples: backendSamples(references, backend.describe) } : {}) });
+    const { read, references } = await readOutputs(backend, options.stack, settings);
+    const planned = await plan({
+        stack: short,
+        configFile: file,
+        ...(backend.available ? { samples: backendSamples(references, backend.describe) } : {}),
+        // The decrypted kubeconfig, as the program would get it (the stack file holds only its ciphertext); it stays a secret.
+        ...(access.kubeconfig !== undefined ? { overrides: { set: { kubeconfig: access.kubeconfig }, secret: ["kubeconfig"] } } : {}),
+    });
     if (planned.kind === "invalid") return { kind: "unusable", lines: planned.lines };
     if (planned.kind === "failed") throw planned.error;
     const expectation = expectationOf(options.stack, settings, planned.document, read);
-
-    if (settings.kubeContext !== "") return { stack: options.stack, settings, expectation, plan: planned.document, access: { context: settings.kubeContext } };
-    let kubeconfig: string | undefined;
-    try {
-        kubeconfig = backend.available ? await backend.config(options.stack, "kubeconfig") : undefined;
-    } catch (e) {
-        return { kind: "unusable", lines: [`kubeconfig of stack ${options.stack} cannot be read: ${(e as Error).message}`] };
-    }
-    if (kubeconfig === undefined) {
-        const why = backend.available ? "the backend has no value for it" : backend.reason;
-        return {
-            kind: "unusable",
-            lines: [`kubeconfig is a secret setting of stack ${options.stack}; reading it needs the Pulumi CLI and the stack's backend (${why}). Run where \`pulumi config get kubeconfig -s ${options.stack}\` works, or set kubeContext.`],
-        };
-    }
-    return { stack: options.stack, settings, expectation, plan: planned.document, access: { kubeconfig } };
+    return { stack: options.stack, settings, expectation, plan: planned.document, access };
 }
 
 /** Runs every check of a prepared stack against its cluster. */
