@@ -14,6 +14,9 @@
  *   `defaultRevision` is empty; ServiceAccount `istio-reader-service-account`.
  * - gateway (1.30): Deployment, HorizontalPodAutoscaler, PodDisruptionBudget named
  *   `values.name` (else the release name).
+ * - cert-manager (v1.21): Deployments `<fullname>`, `<fullname>-webhook`, `<fullname>-cainjector`,
+ *   where fullname is `fullnameOverride`, else the release name when it contains
+ *   "cert-manager", else `<release>-cert-manager`; ServiceAccount `serviceAccount.name`.
  * - ingress-nginx (4.15.1): `<fullname>-controller` Deployment and PodDisruptionBudget, where
  *   fullname is `fullnameOverride`, else the release name when it contains "ingress-nginx".
  *
@@ -82,6 +85,13 @@ export function ingressNginxControllerName(release: ReleaseInputs): string {
     const override = release.values["fullnameOverride"];
     const full = typeof override === "string" && override !== "" ? override : release.name.includes("ingress-nginx") ? release.name : `${release.name}-ingress-nginx`;
     return `${full}-controller`;
+}
+
+/** The cert-manager chart's three Deployments (controller, webhook, cainjector). */
+export function certManagerDeployments(release: ReleaseInputs): string[] {
+    const override = release.values["fullnameOverride"];
+    const full = typeof override === "string" && override !== "" ? override : release.name.includes("cert-manager") ? release.name : `${release.name}-cert-manager`;
+    return [full, `${full}-webhook`, `${full}-cainjector`];
 }
 
 /** The Gateway API edge's objects istiod deploys for a Gateway (kube-gateway.yaml: `<gateway>-<class>`). */

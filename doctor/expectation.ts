@@ -1,10 +1,12 @@
 import type { Settings } from "../config/registry";
 import { edgeDeployment } from "../config/settings/gateway-api";
 import { gatewayName } from "../components/edge/gateway-api-objects";
+import { staticKeySecret } from "../components/tls/cert-manager";
 import type { PlanDocument, PlanResource } from "../offline/plan";
 import { computedMark, secretMark } from "../offline/values";
 import {
     baseValidatingWebhooks,
+    certManagerDeployments,
     chartOf,
     gatewayDeploymentName,
     gatewayObjectsName,
@@ -90,6 +92,11 @@ export interface ExpectedCertificate {
 
 /** The TLS part. */
 export interface TlsExpectation {
+    /** cert-manager's release: its namespace and Deployments (none when the stack issues nothing). */
+    readonly certManager?: { readonly namespace: string; readonly deployments: readonly string[]; readonly serviceAccount: string };
+    /** How cert-manager authenticates to Route53 (setting dns01Credentials), and the static key's Secret. */
+    readonly dns01Credentials: "irsa" | "pod-identity" | "static";
+    readonly staticKeySecret: string;
     readonly issuers: readonly string[];
     readonly certificates: readonly ExpectedCertificate[];
     readonly acmeEnvironment: string;
@@ -303,7 +310,17 @@ function tlsExpectation(settings: Settings, plan: PlanDocument, planSource: stri
             certificates.push({ namespace: meta(ingress).namespace, name: t.secretName!, secretName: t.secretName!, dnsNames: t.hosts ?? [], source: `cert-manager's ingress-shim, for Ingress ${meta(ingress).namespace}/${meta(ingress).name} of the ${planSource}` });
         }
     }
-    return { issuers, certificates, acmeEnvironment: settings.acmeEnvironment, source: planSource };
+    const release = releaseOf(plan, "cert-manager");
+    const serviceAccount = ((release?.values["serviceAccount"] ?? {}) as { name?: string }).name ?? "cert-manager";
+    return {
+        ...(release ? { certManager: { namespace: release.namespace, deployments: certManagerDeployments(release), serviceAccount } } : {}),
+        dns01Credentials: settings.dns01Credentials,
+        staticKeySecret: staticKeySecret.name,
+        issuers,
+        certificates,
+        acmeEnvironment: settings.acmeEnvironment,
+        source: planSource,
+    };
 }
 
 function edgeExpectation(settings: Settings, plan: PlanDocument, outputs: OutputsRead, planSource: string): EdgeExpectation {

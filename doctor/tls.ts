@@ -1,5 +1,6 @@
+import type { V1Deployment, V1Pod, V1Secret, V1ServiceAccount } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { age, condition, describeCondition, guarded, result, type CheckContext, type CheckHead, type Condition } from "./checks";
-import type { ExpectedCertificate } from "./expectation";
+import type { ExpectedCertificate, TlsExpectation } from "./expectation";
 import type { Check } from "./report";
 
 /**
@@ -40,11 +41,83 @@ interface CertManagerObject {
 export async function tlsChecks(ctx: CheckContext): Promise<Check[]> {
     const tls = ctx.expectation.tls;
     const groups = await Promise.all([
+        ...(tls.certManager ? [certManagerChecks(ctx, tls.certManager)] : []),
         ...tls.issuers.map((name) => issuerCheck(ctx, name)),
         ...tls.certificates.map((c) => certificateCheck(ctx, c)),
         stuckChecks(ctx),
     ]);
     return groups.flat();
+}
+
+/** Checklist items 1 and 2: cert-manager runs, and can reach Route53 with the stack's credentials. */
+async function certManagerChecks(ctx: CheckContext, cm: NonNullable<TlsExpectation["certManager"]>): Promise<Check[]> {
+    const tls = ctx.expectation.tls;
+    const k = `${ctx.kubectl} -n ${cm.namespace}`;
+    const readyHead: CheckHead = {
+        area: "tls",
+        id: "tls.cert-manager-ready",
+        title: "cert-manager installed and Ready",
+        expected: `every replica of Deployments ${cm.deployments.join(", ")} Ready`,
+        source: `${tls.source} (cert-manager release) and the cert-manager chart`,
+        next: `${k} get deployment ${cm.deployments.join(" ")}; cmctl check api --context ${ctx.context}`,
+        case: "certificate-not-issued",
+    };
+    const credentialsHead: CheckHead = {
+        area: "tls",
+        id: "tls.dns01-credentials",
+        title: "DNS-01 credentials in place",
+        expected:
+            tls.dns01Credentials === "irsa"
+                ? `ServiceAccount ${cm.serviceAccount} annotated eks.amazonaws.com/role-arn, and that role as AWS_ROLE_ARN of the controller pods`
+                : tls.dns01Credentials === "static"
+                  ? `Secret ${tls.staticKeySecret} with access-key-id and secret-access-key`
+                  : "AWS_CONTAINER_CREDENTIALS_FULL_URI in the controller pods (an EKS Pod Identity association for ServiceAccount cert-manager)",
+        source: "setting dns01Credentials",
+        case: "certificate-not-issued",
+    };
+    const ready = guarded(readyHead, async () => {
+        const deployments = await Promise.all(cm.deployments.map(async (name) => ({ name, d: await ctx.cluster.get<V1Deployment>("apps/v1", "Deployment", name, cm.namespace) })));
+        const seen = deployments.map(({ name, d }) => (d === undefined ? `${name} missing` : `${name} ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`)).join(", ");
+        const bad = deployments.some(({ d }) => d === undefined || (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1) || (d.spec?.replicas ?? 1) === 0);
+        return result(readyHead, bad ? "fail" : "ok", seen);
+    });
+    const credentials = guarded(credentialsHead, async () => {
+        if (tls.dns01Credentials === "static") {
+            const secret = await ctx.cluster.get<V1Secret>("v1", "Secret", tls.staticKeySecret, cm.namespace);
+            const keys = Object.keys(secret?.data ?? {});
+            const missing = ["access-key-id", "secret-access-key"].filter((key) => !keys.includes(key));
+            const next = `${k} describe secret ${tls.staticKeySecret}`;
+            if (secret === undefined) return result(credentialsHead, "fail", `no Secret ${tls.staticKeySecret} in ${cm.namespace}`, { next });
+            return missing.length === 0 ? result(credentialsHead, "ok", `Secret ${tls.staticKeySecret} with both keys`) : result(credentialsHead, "fail", `Secret ${tls.staticKeySecret} lacks ${missing.join(", ")}`, { next });
+        }
+        // IRSA and Pod Identity show in the controller's pods: EKS's webhooks inject the credentials' environment.
+        const controller = await ctx.cluster.get<V1Deployment>("apps/v1", "Deployment", cm.deployments[0]!, cm.namespace);
+        const selector = Object.entries(controller?.spec?.selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`).join(",");
+        const pods = selector === "" ? [] : await ctx.cluster.list<V1Pod>("v1", "Pod", { namespace: cm.namespace, labelSelector: selector });
+        const envOf = (pod: V1Pod, name: string): string | undefined => pod.spec?.containers[0]?.env?.find((e) => e.name === name)?.value;
+        const podNext = `${k} get pods -l ${selector || "app.kubernetes.io/component=controller"} -o jsonpath='{.items[*].spec.containers[0].env[*].name}'`;
+        if (pods.length === 0) return result(credentialsHead, "fail", `no cert-manager controller pod in ${cm.namespace}`, { next: podNext });
+        if (tls.dns01Credentials === "irsa") {
+            const sa = await ctx.cluster.get<V1ServiceAccount>("v1", "ServiceAccount", cm.serviceAccount, cm.namespace);
+            const arn = sa?.metadata?.annotations?.["eks.amazonaws.com/role-arn"];
+            const saNext = `${k} get serviceaccount ${cm.serviceAccount} -o yaml`;
+            if (sa === undefined) return result(credentialsHead, "fail", `no ServiceAccount ${cm.serviceAccount} in ${cm.namespace}`, { next: saNext });
+            if (arn === undefined || arn === "") return result(credentialsHead, "fail", `ServiceAccount ${cm.serviceAccount} has no eks.amazonaws.com/role-arn annotation`, { next: saNext });
+            const without = pods.filter((p) => envOf(p, "AWS_ROLE_ARN") !== arn).map((p) => p.metadata?.name ?? "?");
+            return without.length === 0
+                ? result(credentialsHead, "ok", `role ${arn}, in the environment of ${pods.length} controller pod(s)`)
+                : result(credentialsHead, "fail", `role ${arn} on the ServiceAccount, but not AWS_ROLE_ARN of ${without.join(", ")} (started before it, or the EKS pod identity webhook is missing)`, {
+                      next: `${podNext}; ${k} rollout restart deployment ${cm.deployments[0]!}`,
+                  });
+        }
+        const without = pods.filter((p) => envOf(p, "AWS_CONTAINER_CREDENTIALS_FULL_URI") === undefined).map((p) => p.metadata?.name ?? "?");
+        return without.length === 0
+            ? result(credentialsHead, "ok", `AWS_CONTAINER_CREDENTIALS_FULL_URI in the environment of ${pods.length} controller pod(s)`)
+            : result(credentialsHead, "fail", `no AWS_CONTAINER_CREDENTIALS_FULL_URI in ${without.join(", ")}: no Pod Identity association applied (or the pods predate it)`, {
+                  next: `aws eks list-pod-identity-associations --cluster-name <eks-cluster> --namespace ${cm.namespace} --service-account ${cm.serviceAccount}; ${k} rollout restart deployment ${cm.deployments[0]!}`,
+              });
+    });
+    return [...(await ready), ...(await credentials)];
 }
 
 function issuerCheck(ctx: CheckContext, name: string): Promise<Check[]> {

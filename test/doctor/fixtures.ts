@@ -178,6 +178,22 @@ export async function healthyCluster(plan: PlanDocument, clusterName: string, no
         const replicas: number = d.spec.replicas ?? hpa?.spec.minReplicas ?? 1;
         d.spec.replicas = replicas;
         d.status = { replicas, readyReplicas: replicas, availableReplicas: replicas, updatedReplicas: replicas, conditions: [readyCondition("Available", "MinimumReplicasAvailable")] };
+        if (d.metadata.name === "cert-manager") {
+            // The controller's pods, with the credentials EKS's pod identity webhook injects for the IRSA role.
+            const sa = objects.find((o) => o.kind === "ServiceAccount" && o.metadata.namespace === d.metadata.namespace && o.metadata.name === d.spec.template.spec.serviceAccountName);
+            const arn = `arn:aws:iam::123456789012:role/cm-dns01-${clusterName}-x7k2`;
+            if (sa?.metadata.annotations?.["eks.amazonaws.com/role-arn"] !== undefined) sa.metadata.annotations["eks.amazonaws.com/role-arn"] = arn;
+            for (let i = 0; i < replicas; i++) {
+                const containers = (d.spec.template.spec.containers as { env?: unknown[] }[]).map((c, n) => (n === 0 ? { ...c, env: [...(c.env ?? []), { name: "AWS_ROLE_ARN", value: arn }, { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token" }] } : c));
+                objects.push({
+                    apiVersion: "v1",
+                    kind: "Pod",
+                    metadata: { name: `cert-manager-6b9c8d7f5-${["q1w2e", "r3t4y"][i] ?? String(i)}`, namespace: d.metadata.namespace, labels: { ...d.spec.template.metadata.labels } },
+                    spec: { ...d.spec.template.spec, containers, nodeName: nodes[i % nodes.length]!.metadata.name },
+                    status: { phase: "Running", conditions: [readyCondition("Ready", "")] },
+                });
+            }
+        }
         if (d.metadata.name !== "istiod") continue;
         // istiod's pods: one per node (the required anti-affinity), Ready, with the template's labels and annotations.
         for (let i = 0; i < replicas; i++) {

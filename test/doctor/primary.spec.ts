@@ -212,6 +212,32 @@ describe("npm run doctor on the primary", function () {
     describe("TLS", () => {
         about("tls");
 
+        it("checks that cert-manager runs and holds the DNS-01 role (checklist items 1 and 2)", () => {
+            assert.equal(checkOf(healthy, "tls.cert-manager-ready").seen, "cert-manager 2/2, cert-manager-webhook 2/2, cert-manager-cainjector 2/2");
+            assert.equal(checkOf(healthy, "tls.dns01-credentials").seen, "role arn:aws:iam::123456789012:role/cm-dns01-cluster1-x7k2, in the environment of 2 controller pod(s)");
+        });
+
+        it("fails when cert-manager's webhook has no Ready replica", async () => {
+            const r = await withCluster(() => bench.cluster.edit("apps/v1", "Deployment", "cert-manager-webhook", "cert-manager", (d) => (d.status.readyReplicas = 0)));
+            const c = checkOf(r, "tls.cert-manager-ready");
+            assert.equal(c.status, "fail");
+            assert.equal(c.seen, "cert-manager 2/2, cert-manager-webhook 0/2, cert-manager-cainjector 2/2");
+            assert.equal(c.next, "kubectl --context cluster1 -n cert-manager get deployment cert-manager cert-manager-webhook cert-manager-cainjector; cmctl check api --context cluster1");
+        });
+
+        it("fails when a controller pod started without the IRSA role in its environment", async () => {
+            const r = await withCluster(() =>
+                bench.cluster.edit("v1", "Pod", "cert-manager-6b9c8d7f5-r3t4y", "cert-manager", (p) => {
+                    const env = p.spec.containers[0].env as { name: string }[];
+                    p.spec.containers[0].env = env.filter((e) => e.name !== "AWS_ROLE_ARN");
+                }),
+            );
+            const c = checkOf(r, "tls.dns01-credentials");
+            assert.equal(c.status, "fail");
+            assert.equal(c.seen, "role arn:aws:iam::123456789012:role/cm-dns01-cluster1-x7k2 on the ServiceAccount, but not AWS_ROLE_ARN of cert-manager-6b9c8d7f5-r3t4y (started before it, or the EKS pod identity webhook is missing)");
+            assert.match(c.next!, /; kubectl --context cluster1 -n cert-manager rollout restart deployment cert-manager$/);
+        });
+
         it("fails when a ClusterIssuer is not Ready", async () => {
             const r = await withCluster(() =>
                 bench.cluster.edit("cert-manager.io/v1", "ClusterIssuer", "letsencrypt-production", undefined, (i) => {
