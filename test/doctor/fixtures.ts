@@ -170,6 +170,7 @@ export async function healthyCluster(plan: PlanDocument, clusterName: string, no
     const namespaces = new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined));
     for (const ns of ["kube-system", ...namespaces]) if (!objects.some((o) => o.kind === "Namespace" && o.metadata.name === ns)) objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
 
+    objects.push(...gatewayDeployments(objects));
     const hpas = objects.filter((o) => o.kind === "HorizontalPodAutoscaler");
     const clusterz = new Map<string, ClusterDebugInfo[]>();
     const remoteSecrets = objects.filter((o) => o.kind === "Secret" && o.metadata.labels?.["istio/multiCluster"] === "true");
@@ -224,6 +225,18 @@ export async function healthyCluster(plan: PlanDocument, clusterName: string, no
         s.status = { loadBalancer: { ingress: [{ hostname }] } };
     }
     for (const i of objects.filter((o) => o.kind === "Ingress")) i.status = { loadBalancer: { ingress: [{ hostname: landscape.edge(clusterName) }] } };
+    for (const g of objects.filter((o) => o.kind === "Gateway" && o.apiVersion.startsWith("gateway.networking.k8s.io/"))) {
+        g.status = { addresses: [{ type: "Hostname", value: landscape.edge(clusterName) }], conditions: [readyCondition("Accepted", "Accepted"), readyCondition("Programmed", "Programmed")] };
+    }
+    for (const r of objects.filter((o) => o.kind === "HTTPRoute")) {
+        r.status = {
+            parents: (r.spec.parentRefs as { name: string; namespace?: string; sectionName?: string }[]).map((parentRef) => ({
+                parentRef,
+                controllerName: "istio.io/gateway-controller",
+                conditions: [readyCondition("Accepted", "Accepted"), readyCondition("ResolvedRefs", "ResolvedRefs")],
+            })),
+        };
+    }
     for (const c of objects.filter((o) => o.kind === "ClusterIssuer")) c.status = { acme: { uri: "https://acme-staging-v02.api.letsencrypt.org/acme/acct/1" }, conditions: [readyCondition("Ready", "ACMEAccountRegistered")] };
     for (const c of objects.filter((o) => o.kind === "Certificate")) {
         c.metadata.creationTimestamp = new Date(Date.now() - 20 * day).toISOString();
@@ -239,6 +252,35 @@ export async function healthyCluster(plan: PlanDocument, clusterName: string, no
         s.data = { token: Buffer.from("eyJhbGciOiJSUzI1NiJ9.test-reader-token").toString("base64"), "ca.crt": Buffer.from("test ca").toString("base64") };
     }
     return { objects, clusterz };
+}
+
+/**
+ * What istiod deploys for a Gateway of class istio (manifests/charts/istio-control/
+ * istio-discovery/files/kube-gateway.yaml, 1.30): Deployment, LoadBalancer Service, and,
+ * because the options ConfigMap has their overlays, HorizontalPodAutoscaler and
+ * PodDisruptionBudget, all named `<gateway>-istio`, pods labelled with the gateway's name.
+ */
+function gatewayDeployments(objects: readonly KubeObject[]): KubeObject[] {
+    return objects
+        .filter((o) => o.kind === "Gateway" && o.apiVersion.startsWith("gateway.networking.k8s.io/") && o.spec.gatewayClassName === "istio")
+        .flatMap((g) => {
+            const ns = g.metadata.namespace!;
+            const name = `${g.metadata.name}-istio`;
+            const options = objects.find((o) => o.kind === "ConfigMap" && o.metadata.namespace === ns && o.metadata.name === g.spec.infrastructure?.parametersRef?.name);
+            const hpa = (parseAllDocuments(String(options?.data?.horizontalPodAutoscaler ?? "{}"))[0]?.toJS() ?? {}) as { spec?: { minReplicas?: number; maxReplicas?: number } };
+            const pdb = (parseAllDocuments(String(options?.data?.podDisruptionBudget ?? "{}"))[0]?.toJS() ?? {}) as { spec?: Record<string, unknown> };
+            const labels = { "gateway.networking.k8s.io/gateway-name": g.metadata.name, "gateway.networking.k8s.io/gateway-class-name": "istio", "gateway.istio.io/managed": "istio.io-gateway-controller" };
+            const selector = { matchLabels: { "gateway.networking.k8s.io/gateway-name": g.metadata.name } };
+            const out: KubeObject[] = [
+                { apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace: ns, labels }, spec: { selector, template: { metadata: { labels }, spec: { containers: [{ name: "istio-proxy", image: "auto" }] } } } },
+                { apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns, labels }, spec: { type: "LoadBalancer", selector: selector.matchLabels, ports: [{ name: "https", port: 443 }] } },
+            ];
+            if (options?.data?.horizontalPodAutoscaler !== undefined) {
+                out.push({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name, namespace: ns, labels }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name }, minReplicas: hpa.spec?.minReplicas ?? 1, maxReplicas: hpa.spec?.maxReplicas ?? 1 } });
+            }
+            if (options?.data?.podDisruptionBudget !== undefined) out.push({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name, namespace: ns, labels }, spec: { selector, ...pdb.spec } });
+            return out;
+        });
 }
 
 // ---- The backend's outputs ----
@@ -269,5 +311,6 @@ export function backendState(): FakeBackendState {
     };
     const p = { outputs: primaryOutputs, secrets: [] };
     const r = { outputs: remoteOutputs, secrets: remote.secretOutputNames };
-    return { stacks: { primary: p, "acme/mesh-ingress/primary": p, remote: r, "acme/mesh-ingress/remote": r } };
+    const gatewayApi = { outputs: { ...primaryOutputs, edgeImplementation: "gateway-api" }, secrets: [] };
+    return { stacks: { primary: p, "acme/mesh-ingress/primary": p, remote: r, "acme/mesh-ingress/remote": r, "primary-gateway-api": gatewayApi } };
 }

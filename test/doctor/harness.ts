@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Check, DoctorReport } from "../../doctor/report";
+import { projectDir } from "../../offline/plan";
 import { diagnose, prepare, type DoctorOptions, type Prepared } from "../../doctor/run";
 import { testCertificates, type TestCertificates } from "./certificates";
 import { FakeCluster, type ClusterDebugInfo, type KubeObject } from "./fake-cluster";
@@ -17,7 +18,10 @@ import { backendState, healthyCluster, landscape } from "./fixtures";
  * cluster2 (both the fake server) in KUBECONFIG, as the stack files name them.
  */
 
-export type StackName = "primary" | "remote";
+export type StackName = "primary" | "remote" | "primary-gateway-api";
+
+/** The stack files of the stacks the bench knows (the Gateway API edge is an example stack file). */
+const stackFiles: Partial<Record<StackName, string>> = { "primary-gateway-api": path.join(projectDir, "examples", "Pulumi.primary-gateway-api.yaml") };
 
 interface StackBench {
     readonly prepared: Prepared;
@@ -55,7 +59,7 @@ export class Bench {
         for (const stack of stacks) {
             const prepared = await bench.prepare(stack);
             const clusterName = prepared.settings.clusterName;
-            const healthy = await healthyCluster(prepared.plan, clusterName, stack === "primary" ? 4 : 3);
+            const healthy = await healthyCluster(prepared.plan, clusterName, stack === "remote" ? 3 : 4);
             bench.stacks.set(stack, { prepared, objects: healthy.objects, clusterz: healthy.clusterz, clusterName });
         }
         return bench;
@@ -63,7 +67,8 @@ export class Bench {
 
     /** Prepares a stack (plans it); with the fake backend unless told otherwise. */
     async prepare(stack: StackName, backend: DoctorOptions["backend"] = { pulumiRoot: this.pulumi.root }): Promise<Prepared> {
-        const prepared = await prepare({ stack, backend });
+        const configFile = stackFiles[stack];
+        const prepared = await prepare({ stack, backend, ...(configFile !== undefined ? { configFile } : {}) });
         if ("kind" in prepared) assert.fail(`expected ${stack} to prepare, got: ${prepared.lines.join("; ")}`);
         return prepared;
     }
