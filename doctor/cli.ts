@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import { isIP } from "node:net";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { runCommand } from "../offline/cli/command";
+import { projectDir, stackFilePath } from "../offline/stack-files";
 import { parseConnectTo, type ConnectTo } from "./probes";
 import type * as ReportModule from "./report";
 import type * as RunModule from "./run";
@@ -85,6 +87,11 @@ async function main(): Promise<number> {
         const bad = areas.filter((a) => !["mesh", "tls", "edge"].includes(a));
         if (bad.length > 0 || areas.length === 0) return fail(`--only ${values.only}: expected a comma-separated list of mesh, tls, edge`);
         only = areas as ("mesh" | "tls" | "edge")[];
+    }
+    const stackFile = values.config !== undefined ? path.resolve(values.config) : stackFilePath(projectDir, values.stack.split("/").pop() ?? values.stack);
+    if (!fs.existsSync(stackFile)) {
+        process.stderr.write(`${stackFile}: no such stack file (expected Pulumi.<stack>.yaml, or pass --config FILE)\n`);
+        return 2;
     }
     // Mistakes in the arguments are answered before the Pulumi SDK and the client library load.
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily, see above */

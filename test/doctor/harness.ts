@@ -53,15 +53,10 @@ export class Bench {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-kubeconfig-"));
         const kubeconfigFile = path.join(dir, "config");
         fs.writeFileSync(kubeconfigFile, cluster.kubeconfig(["cluster1", "cluster2"]));
-        const bench = new Bench(cluster, dns, edge, new FakePulumi(backendState()), certs, kubeconfigFile);
+        const bench = new Bench(cluster, dns, edge, sharedPulumi(), certs, kubeconfigFile);
         bench.previousKubeconfig = process.env["KUBECONFIG"];
         process.env["KUBECONFIG"] = kubeconfigFile;
-        for (const stack of stacks) {
-            const prepared = await bench.prepare(stack);
-            const clusterName = prepared.settings.clusterName;
-            const healthy = await healthyCluster(prepared.plan, clusterName, stack === "remote" ? 3 : 4);
-            bench.stacks.set(stack, { prepared, objects: healthy.objects, clusterz: healthy.clusterz, clusterName });
-        }
+        for (const stack of stacks) bench.stacks.set(stack, await healthyStack(bench, stack));
         return bench;
     }
 
@@ -106,9 +101,33 @@ export class Bench {
     async stop(): Promise<void> {
         if (this.previousKubeconfig === undefined) delete process.env["KUBECONFIG"];
         else process.env["KUBECONFIG"] = this.previousKubeconfig;
-        this.pulumi.remove();
         await Promise.all([this.cluster.stop(), this.dns.stop(), this.edge.stop()]);
     }
+}
+
+// Once per process: the fake backend, and each stack's plan and healthy cluster (the slow parts), shared by the spec files.
+let pulumi: FakePulumi | undefined;
+function sharedPulumi(): FakePulumi {
+    if (pulumi === undefined) {
+        pulumi = new FakePulumi(backendState());
+        const made = pulumi;
+        process.on("exit", () => made.remove());
+    }
+    return pulumi;
+}
+const healthyStacks = new Map<StackName, Promise<StackBench>>();
+function healthyStack(bench: Bench, stack: StackName): Promise<StackBench> {
+    let made = healthyStacks.get(stack);
+    if (made === undefined) {
+        made = (async () => {
+            const prepared = await bench.prepare(stack);
+            const clusterName = prepared.settings.clusterName;
+            const healthy = await healthyCluster(prepared.plan, clusterName, stack === "remote" ? 3 : 4);
+            return { prepared, objects: healthy.objects, clusterz: healthy.clusterz, clusterName };
+        })();
+        healthyStacks.set(stack, made);
+    }
+    return made;
 }
 
 /** The checks of a report with this id (and subject). */

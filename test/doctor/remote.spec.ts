@@ -153,7 +153,12 @@ describe("npm run doctor on a remote", function () {
             ]);
             const state = backendState();
             bench.pulumi.setState({ stacks: { ...state.stacks, remote: { ...state.stacks["remote"]!, config: { kubeconfig: bench.cluster.kubeconfig(["cluster2"]) } } } });
-            const withCli = await prepare({ stack: "remote", configFile: file, backend: { pulumiRoot: bench.pulumi.root } });
+            let withCli;
+            try {
+                withCli = await prepare({ stack: "remote", configFile: file, backend: { pulumiRoot: bench.pulumi.root } });
+            } finally {
+                bench.pulumi.setState(state);
+            }
             if ("kind" in withCli) assert.fail(withCli.lines.join("\n"));
             const r = await bench.run("remote", { prepared: withCli, probes: false, only: ["mesh"] });
             assert.equal(r.context.cluster.kubeconfig, "the stack's secret kubeconfig");
