@@ -78,16 +78,21 @@ export async function probeChecks(ctx: CheckContext, options: ProbeOptions, serv
         if ("error" in balancer) return balancer.error;
         return { address: balancer.ips[0]!, port };
     };
-    // One trust store for every HTTPS probe: the bundled roots and --ca.
-    const trust = tls.createSecureContext({ ca: [...tls.rootCertificates, ...options.ca] });
-    const perHost = await Promise.all(edge.hosts.map((h) => hostProbes(ctx, options, trust, edge, h, lookup, balancer, servingAddress, target)));
-    return perHost.flat();
+    // One trust store for every HTTPS probe: the bundled roots and --ca. Certificates are
+    // judged after the handshake (trust, host, dates), so a bad one is reported, not a bare error.
+    const trust = new https.Agent({ secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, ...options.ca] }), rejectUnauthorized: false, keepAlive: false });
+    try {
+        const perHost = await Promise.all(edge.hosts.map((h) => hostProbes(ctx, options, trust, edge, h, lookup, balancer, servingAddress, target)));
+        return perHost.flat();
+    } finally {
+        trust.destroy();
+    }
 }
 
 async function hostProbes(
     ctx: CheckContext,
     options: ProbeOptions,
-    trust: tls.SecureContext,
+    trust: https.Agent,
     edge: EdgeExpectation,
     h: EdgeExpectation["hosts"][number],
     lookup: (name: string) => Promise<string[]>,
@@ -206,7 +211,7 @@ function httpGet(host: string, path: string, t: Target, timeoutMs: number): Prom
     });
 }
 
-function httpsGet(host: string, path: string, t: Target, trust: tls.SecureContext, timeoutMs: number): Promise<HttpsAnswer> {
+function httpsGet(host: string, path: string, t: Target, trust: https.Agent, timeoutMs: number): Promise<HttpsAnswer> {
     return new Promise((resolve, reject) => {
         const request = https.request(
             {
@@ -216,10 +221,7 @@ function httpsGet(host: string, path: string, t: Target, trust: tls.SecureContex
                 method: "GET",
                 servername: host,
                 headers: { host, "user-agent": "mesh-ingress-doctor" },
-                secureContext: trust,
-                // Judged below (trust, host, dates), so that a bad certificate is reported, not a bare error.
-                rejectUnauthorized: false,
-                agent: false,
+                agent: trust,
                 timeout: timeoutMs,
             },
             (response) => {
