@@ -70,8 +70,6 @@ export interface MeshExpectation {
     readonly remotes: readonly RemoteOfPrimary[];
     /** The remote's side (remote only). */
     readonly remote?: {
-        readonly primaryStack: string;
-        readonly primaryClusterName: Known<string>;
         readonly injectionMode: "path" | "url";
         readonly istiodService: string;
         readonly mutatingWebhooks: readonly string[];
@@ -274,7 +272,6 @@ function meshExpectation(settings: Settings, plan: PlanDocument, outputs: Output
           };
     const istiod = istiodRelease ? istiodObjects(istiodRelease) : undefined;
     const baseRelease = releaseOf(plan, "base", namespace);
-    const remoteNamespace = namespaceObject ? meta(namespaceObject).annotations["topology.istio.io/controlPlaneClusters"] : undefined;
     const readerToken = kubernetesObjects(plan, "Secret").find((s) => (s["type"] as string | undefined) === "kubernetes.io/service-account-token");
     const planOutputs = (plan.outputs ?? {}) as { injectionMode?: unknown };
     return {
@@ -283,8 +280,6 @@ function meshExpectation(settings: Settings, plan: PlanDocument, outputs: Output
         discoveryAddress,
         remotes: [],
         remote: {
-            primaryStack: settings.primaryStack,
-            primaryClusterName: { known: true, value: remoteNamespace ?? "", source: `${planSource} (namespace annotation), from ${referenceSource(plan, settings.primaryStack).replace(/^the plan, with /, "")}` },
             injectionMode: planOutputs.injectionMode === "path" ? "path" : "url",
             istiodService: istiod?.service ?? "istiod",
             mutatingWebhooks: istiod?.mutatingWebhooks ?? [],

@@ -399,7 +399,7 @@ async function remoteSideChecks(ctx: CheckContext, mesh: MeshExpectation): Promi
         id: "mesh.reader-token",
         title: "reader token secret",
         expected: `Secret ${remote.readerTokenSecret} of type kubernetes.io/service-account-token with a token (the primary's remote secret carries it)`,
-        source: ctx.expectation.tls.source,
+        source: remote.source,
         case: "istiod-unreachable",
     };
     const checks: Check[] = [];
