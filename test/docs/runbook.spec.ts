@@ -116,7 +116,8 @@ function chartObjects(release: { name: string; namespace: string; chart: string;
             return [obj("Deployment", name, labels, ["istio-proxy"]), obj("HorizontalPodAutoscaler", name), obj("PodDisruptionBudget", name), obj("ServiceAccount", name)];
         }
         case "base":
-            return [obj("ServiceAccount", "istio-reader-service-account")];
+            // The default revision's validator (defaultrevision-validatingwebhookconfiguration.yaml).
+            return [obj("ServiceAccount", "istio-reader-service-account"), obj("ValidatingWebhookConfiguration", "istiod-default-validator")];
         case "cert-manager": {
             const r = release.name;
             const part = (name: string, component: string): KnownObject =>
@@ -140,6 +141,8 @@ function chartObjects(release: { name: string; namespace: string; chart: string;
                 obj("Service", `${controller}-admission`),
                 obj("ValidatingWebhookConfiguration", `${full}-admission`),
                 obj("IngressClass", values.controller?.ingressClassResource?.name ?? "nginx"),
+                // controller-hpa.yaml: only with controller.autoscaling.enabled.
+                ...(values.controller?.autoscaling?.enabled === true ? [obj("HorizontalPodAutoscaler", controller)] : []),
             ];
         }
         default:
@@ -545,6 +548,7 @@ describe("the runbook (docs/runbook.md)", function () {
             publicAccessCidrs: "EKS resourcesVpcConfig",
             caCertificates: "Istio meshConfig.caCertificates",
             issuerRef: "cert-manager's Certificate spec",
+            failurePolicy: "a Kubernetes admission webhook's field",
         };
         const prose = runbook.replace(/```[\s\S]*?```/g, "");
         for (const [, word] of prose.matchAll(/`([a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+)`/g)) {
