@@ -2,25 +2,18 @@ import type { Settings } from "../config/registry";
 import { edgeDeployment } from "../config/settings/gateway-api";
 import { gatewayName } from "../components/edge/gateway-api-objects";
 import { staticKeySecret } from "../components/tls/cert-manager";
+import type { StackRender } from "../offline/charts/render";
 import type { PlanDocument, PlanResource } from "../offline/plan";
 import { computedMark, secretMark } from "../offline/values";
-import {
-    baseValidatingWebhooks,
-    certManagerDeployments,
-    chartOf,
-    gatewayDeploymentName,
-    gatewayObjectsName,
-    ingressNginxControllerName,
-    istiodObjects,
-    type ReleaseInputs,
-} from "./chart-objects";
+import { autoscalerOf, disruptionBudgetOf, firstOf, gatewayDeploymentName, namesOf, objectsOf, releaseOf, selectorOf } from "./chart-objects";
 import type { StackOutputs } from "./outputs";
 
 /**
  * What a healthy deployment of the stack looks like, and where each expected value came
  * from: object names and namespaces from the offline plan of the stack file (the program's
- * own objects) and from the charts its releases render; values only a deployment knows
- * (load balancer addresses) from the stacks' outputs in the Pulumi backend.
+ * own objects) and from its render (the objects each Helm release's chart renders, as
+ * `npm run render` shows them); values only a deployment knows (load balancer addresses)
+ * from the stacks' outputs in the Pulumi backend.
  */
 
 /** A value the doctor knows, and its source. */
@@ -91,7 +84,15 @@ export interface ExpectedCertificate {
 /** The TLS part. */
 export interface TlsExpectation {
     /** cert-manager's release: its namespace and Deployments (none when the stack issues nothing). */
-    readonly certManager?: { readonly namespace: string; readonly deployments: readonly string[]; readonly serviceAccount: string };
+    readonly certManager?: {
+        readonly namespace: string;
+        /** Every Deployment of the release (controller, webhook, cainjector). */
+        readonly deployments: readonly string[];
+        /** The controller's Deployment (the one that solves DNS-01 challenges). */
+        readonly controller: string;
+        /** The controller's ServiceAccount. */
+        readonly serviceAccount: string;
+    };
     /** How cert-manager authenticates to Route53 (setting dns01Credentials), and the static key's Secret. */
     readonly dns01Credentials: "irsa" | "pod-identity" | "static";
     readonly staticKeySecret: string;
@@ -158,26 +159,14 @@ function inputsOf(r: PlanResource): Inputs {
     return (r.inputs ?? {}) as Inputs;
 }
 
+/** The program's own Kubernetes objects of a kind (not those a chart renders, which a `--render` plan lists too). */
 function kubernetesObjects(plan: PlanDocument, kind: string): Inputs[] {
-    return plan.resources.filter((r) => r.custom && !r.read && r.type.startsWith("kubernetes:") && inputsOf(r)["kind"] === kind).map(inputsOf);
+    return plan.resources.filter((r) => r.custom && !r.read && r.renderedFrom === undefined && r.type.startsWith("kubernetes:") && inputsOf(r)["kind"] === kind).map(inputsOf);
 }
 
 function meta(o: Inputs): { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } {
     const m = (o["metadata"] ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
     return { name: m.name ?? "", namespace: m.namespace ?? "", labels: m.labels ?? {}, annotations: m.annotations ?? {} };
-}
-
-function releases(plan: PlanDocument): ReleaseInputs[] {
-    return plan.resources
-        .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
-        .map((r) => {
-            const i = inputsOf(r);
-            return { name: String(i["name"]), namespace: String(i["namespace"]), chart: String(i["chart"]), values: (i["values"] ?? {}) as Record<string, unknown> };
-        });
-}
-
-function releaseOf(plan: PlanDocument, chart: string, namespace?: string): ReleaseInputs | undefined {
-    return releases(plan).find((r) => chartOf(r) === chart && (namespace === undefined || r.namespace === namespace));
 }
 
 function isKnown(v: unknown): v is string {
@@ -192,11 +181,11 @@ function referenceSource(plan: PlanDocument, stack: string): string {
     return `the plan, with outputs of ${stack} from ${ref.source ?? "a sample"}`;
 }
 
-/** Builds the expectation of a stack from its settings, its offline plan and the outputs read. */
-export function expectationOf(stack: string, settings: Settings, plan: PlanDocument, outputs: OutputsRead): Expectation {
+/** Builds the expectation of a stack from its settings, its offline plan, its render and the outputs read. */
+export function expectationOf(stack: string, settings: Settings, plan: PlanDocument, render: StackRender, outputs: OutputsRead): Expectation {
     const planSource = `plan of ${stack}`;
     const sources = [
-        `${planSource}: object names, namespaces, hosts, settings (offline, from the stack file)`,
+        `${planSource}: object names, namespaces, hosts, settings (offline, from the stack file); the charts' objects rendered with Helm ${render.helm.version}`,
         outputs.own !== undefined ? `stack outputs of ${outputs.own.stack} (Pulumi backend): load balancer addresses` : `stack outputs: not read (${outputs.unavailable ?? "none"})`,
         ...plan.stackReferences.map((r) => `stack reference ${r.stack}: ${r.answer === "sample" ? `outputs from ${r.source ?? "a sample"}` : "no outputs (not deployed)"}`),
     ];
@@ -205,9 +194,9 @@ export function expectationOf(stack: string, settings: Settings, plan: PlanDocum
         role: settings.role,
         clusterName: settings.clusterName,
         sources,
-        mesh: meshExpectation(settings, plan, outputs, planSource),
-        tls: tlsExpectation(settings, plan, planSource),
-        ...(settings.edgeHosts.length > 0 ? { edge: edgeExpectation(settings, plan, outputs, planSource) } : {}),
+        mesh: meshExpectation(settings, plan, render, outputs, planSource),
+        tls: tlsExpectation(settings, plan, render, planSource),
+        ...(settings.edgeHosts.length > 0 ? { edge: edgeExpectation(settings, plan, render, outputs, planSource) } : {}),
     };
 }
 
@@ -215,24 +204,25 @@ function unknownOutput(name: string, stack: string, outputs: OutputsRead): Unkno
     return { known: false, why: `the ${name} output of ${stack} is known only after deployment, and stack outputs were not read (${outputs.unavailable ?? "no outputs"})` };
 }
 
-function meshExpectation(settings: Settings, plan: PlanDocument, outputs: OutputsRead, planSource: string): MeshExpectation {
+function meshExpectation(settings: Settings, plan: PlanDocument, render: StackRender, outputs: OutputsRead, planSource: string): MeshExpectation {
     const namespaceObject = kubernetesObjects(plan, "Namespace").find((n) => meta(n).labels["topology.istio.io/network"] !== undefined);
     const namespace = namespaceObject ? meta(namespaceObject).name : "istio-system";
     const eastWestService = kubernetesObjects(plan, "Service").find((s) => meta(s).namespace === namespace && (s["spec"] as { type?: string } | undefined)?.type === "LoadBalancer");
-    const gatewayRelease = releaseOf(plan, "gateway", namespace);
+    const gatewayDeployment = firstOf(releaseOf(render, "gateway", namespace), "Deployment");
     const eastWest = {
         service: eastWestService ? meta(eastWestService).name : "istio-eastwestgateway",
-        deployment: gatewayRelease ? gatewayObjectsName(gatewayRelease) : "istio-eastwestgateway",
-        source: `${planSource} (Service) and the gateway chart (Deployment)`,
+        deployment: gatewayDeployment?.metadata.name ?? "istio-eastwestgateway",
+        source: `${planSource} (Service) and the gateway chart's render (Deployment)`,
     };
-    const istiodRelease = releaseOf(plan, "istiod", namespace);
+    const istiodRelease = releaseOf(render, "istiod", namespace);
     if (settings.role === "primary") {
         const own = outputs.own?.values["discoveryAddress"];
         const discoveryAddress: Expected<string> = isKnown(own)
             ? { known: true, value: own, source: `stack output discoveryAddress of ${outputs.own!.stack}` }
             : unknownOutput("discoveryAddress", "this stack", outputs);
-        const istiod = istiodRelease ? istiodObjects(istiodRelease) : undefined;
-        const replicaCount = istiodRelease?.values["replicaCount"];
+        const istiodDeployment = firstOf(istiodRelease, "Deployment");
+        const istiodPdb = istiodDeployment ? disruptionBudgetOf(istiodRelease, istiodDeployment) : undefined;
+        const replicaCount = (istiodDeployment?.["spec"] as { replicas?: unknown } | undefined)?.replicas;
         const planOutputs = (plan.outputs ?? {}) as { remoteClusters?: unknown; pendingRemoteStacks?: unknown };
         const pending = Array.isArray(planOutputs.pendingRemoteStacks) ? (planOutputs.pendingRemoteStacks as string[]) : [];
         const clusters = Array.isArray(planOutputs.remoteClusters) ? (planOutputs.remoteClusters as string[]) : [];
@@ -249,14 +239,17 @@ function meshExpectation(settings: Settings, plan: PlanDocument, outputs: Output
             namespace,
             eastWest,
             discoveryAddress,
-            ...(istiod?.deployment !== undefined
+            ...(istiodDeployment !== undefined
                 ? {
                       istiod: {
-                          deployment: istiod.deployment,
-                          podDisruptionBudget: istiod.podDisruptionBudget ?? istiod.deployment,
-                          podSelector: istiod.podSelector,
-                          replicas: { known: true as const, value: typeof replicaCount === "number" ? replicaCount : settings.istiodReplicas, source: "setting istiodReplicas (istiod chart replicaCount)" },
-                          source: `${planSource} (istiod release) and the istiod chart`,
+                          deployment: istiodDeployment.metadata.name,
+                          podDisruptionBudget: istiodPdb?.metadata.name ?? istiodDeployment.metadata.name,
+                          podSelector: selectorOf(istiodDeployment),
+                          replicas:
+                              typeof replicaCount === "number"
+                                  ? { known: true as const, value: replicaCount, source: `setting istiodReplicas (replicas of the rendered Deployment ${istiodDeployment.metadata.name})` }
+                                  : { known: true as const, value: settings.istiodReplicas, source: "setting istiodReplicas" },
+                          source: `${planSource} (istiod release) and the istiod chart's render`,
                       },
                   }
                 : {}),
@@ -270,8 +263,7 @@ function meshExpectation(settings: Settings, plan: PlanDocument, outputs: Output
               known: false,
               why: `the primary's discoveryAddress is known only from ${settings.primaryStack}'s outputs, which were not read (${outputs.unavailable ?? `${settings.primaryStack} has no outputs`}); the plan used ${referenceSource(plan, settings.primaryStack).replace(/^the plan, with /, "")}`,
           };
-    const istiod = istiodRelease ? istiodObjects(istiodRelease) : undefined;
-    const baseRelease = releaseOf(plan, "base", namespace);
+    const baseRelease = releaseOf(render, "base", namespace);
     const readerToken = kubernetesObjects(plan, "Secret").find((s) => (s["type"] as string | undefined) === "kubernetes.io/service-account-token");
     const planOutputs = (plan.outputs ?? {}) as { injectionMode?: unknown };
     return {
@@ -281,16 +273,16 @@ function meshExpectation(settings: Settings, plan: PlanDocument, outputs: Output
         remotes: [],
         remote: {
             injectionMode: planOutputs.injectionMode === "path" ? "path" : "url",
-            istiodService: istiod?.service ?? "istiod",
-            mutatingWebhooks: istiod?.mutatingWebhooks ?? [],
-            validatingWebhooks: [...(istiod?.validatingWebhooks ?? []), ...(baseRelease ? baseValidatingWebhooks(baseRelease) : [])],
+            istiodService: firstOf(istiodRelease, "Service")?.metadata.name ?? "istiod",
+            mutatingWebhooks: namesOf(istiodRelease, "MutatingWebhookConfiguration"),
+            validatingWebhooks: [...namesOf(istiodRelease, "ValidatingWebhookConfiguration"), ...namesOf(baseRelease, "ValidatingWebhookConfiguration")],
             readerTokenSecret: readerToken ? meta(readerToken).name : "istio-reader-service-account-token",
-            source: `${planSource} (istiod and base releases) and the istiod and base charts`,
+            source: `${planSource} (istiod and base releases) and the istiod and base charts' render`,
         },
     };
 }
 
-function tlsExpectation(settings: Settings, plan: PlanDocument, planSource: string): TlsExpectation {
+function tlsExpectation(settings: Settings, plan: PlanDocument, render: StackRender, planSource: string): TlsExpectation {
     const issuers = kubernetesObjects(plan, "ClusterIssuer").map((i) => meta(i).name);
     const certificates: ExpectedCertificate[] = kubernetesObjects(plan, "Certificate").map((c) => {
         const spec = (c["spec"] ?? {}) as { secretName?: string; dnsNames?: string[] };
@@ -305,10 +297,15 @@ function tlsExpectation(settings: Settings, plan: PlanDocument, planSource: stri
             certificates.push({ namespace: meta(ingress).namespace, name: t.secretName!, secretName: t.secretName!, dnsNames: t.hosts ?? [], source: `cert-manager's ingress-shim, for Ingress ${meta(ingress).namespace}/${meta(ingress).name} of the ${planSource}` });
         }
     }
-    const release = releaseOf(plan, "cert-manager");
-    const serviceAccount = ((release?.values["serviceAccount"] ?? {}) as { name?: string }).name ?? "cert-manager";
+    const release = releaseOf(render, "cert-manager");
+    // The controller is the Deployment whose pods run as the ServiceAccount the DNS-01 role is bound to (not the webhook's or cainjector's).
+    const deployments = objectsOf(release, "Deployment");
+    const controller = deployments.find((d) => d.metadata.labels?.["app.kubernetes.io/component"] === "controller") ?? deployments[0];
+    const serviceAccount = (controller?.["spec"] as { template?: { spec?: { serviceAccountName?: string } } } | undefined)?.template?.spec?.serviceAccountName ?? "cert-manager";
     return {
-        ...(release ? { certManager: { namespace: release.namespace, deployments: certManagerDeployments(release), serviceAccount } } : {}),
+        ...(release && controller
+            ? { certManager: { namespace: release.release.namespace, deployments: [controller, ...deployments.filter((d) => d !== controller)].map((d) => d.metadata.name), controller: controller.metadata.name, serviceAccount } }
+            : {}),
         dns01Credentials: settings.dns01Credentials,
         staticKeySecret: staticKeySecret.name,
         issuers,
@@ -318,23 +315,23 @@ function tlsExpectation(settings: Settings, plan: PlanDocument, planSource: stri
     };
 }
 
-function edgeExpectation(settings: Settings, plan: PlanDocument, outputs: OutputsRead, planSource: string): EdgeExpectation {
+function edgeExpectation(settings: Settings, plan: PlanDocument, render: StackRender, outputs: OutputsRead, planSource: string): EdgeExpectation {
     const deployment = edgeDeployment(settings.edgeImplementation);
     const namespace = settings.edgeNamespace;
     const workloads: EdgeWorkload[] = [];
-    const nginx = releaseOf(plan, "ingress-nginx", namespace);
-    if (deployment.nginx && nginx) {
-        const controller = ingressNginxControllerName(nginx);
-        const hpa = kubernetesObjects(plan, "HorizontalPodAutoscaler").find((h) => meta(h).namespace === namespace);
+    const nginx = releaseOf(render, "ingress-nginx", namespace);
+    const controller = firstOf(nginx, "Deployment");
+    if (deployment.nginx && controller) {
+        const name = controller.metadata.name;
         const service = kubernetesObjects(plan, "Service").find((s) => meta(s).namespace === namespace && (s["spec"] as { type?: string } | undefined)?.type === "LoadBalancer");
         workloads.push({
             kind: "nginx",
             namespace,
-            deployment: controller,
-            hpa: hpa ? meta(hpa).name : controller,
-            podDisruptionBudget: controller,
-            service: service ? meta(service).name : controller,
-            source: `${planSource} (Service, HPA) and the ingress-nginx chart (Deployment, PDB)`,
+            deployment: name,
+            hpa: autoscalerOf(nginx, name)?.metadata.name ?? name,
+            podDisruptionBudget: disruptionBudgetOf(nginx, controller)?.metadata.name ?? name,
+            service: service ? meta(service).name : name,
+            source: `${planSource} (Service) and the ingress-nginx chart's render (Deployment, HPA, PDB)`,
         });
     }
     const gateway = kubernetesObjects(plan, "Gateway").find((g) => meta(g).name === gatewayName && meta(g).namespace === namespace);

