@@ -25,7 +25,7 @@ export function namesOf(release: RenderedRelease | undefined, kind: string): str
 
 /** A label selector as `kubectl -l` takes it, from a Deployment's `spec.selector.matchLabels`. */
 export function selectorOf(deployment: RenderedObject): string {
-    const labels = ((deployment["spec"] as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {}) as Record<string, string>;
+    const labels = ((deployment["spec"] as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {});
     return Object.entries(labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(",");
@@ -46,7 +46,7 @@ export function autoscalerOf(release: RenderedRelease | undefined, deployment: s
 
 /** The PodDisruptionBudget of a release that covers a Deployment's pods (its selector's labels are the pods'). */
 export function disruptionBudgetOf(release: RenderedRelease | undefined, deployment: RenderedObject): RenderedObject | undefined {
-    const podLabels = ((deployment["spec"] as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template?.metadata?.labels ?? {}) as Record<string, string>;
+    const podLabels = ((deployment["spec"] as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template?.metadata?.labels ?? {});
     return objectsOf(release, "PodDisruptionBudget").find((p) => {
         const match = (p["spec"] as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
         return match !== undefined && Object.entries(match).every(([k, v]) => podLabels[k] === v);
