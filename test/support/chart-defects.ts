@@ -9,6 +9,8 @@ import { selectorOf, selects } from "../../policy/selectors";
  * every stack file (none) and on renders with the old values (the defect, named).
  */
 
+/** A value for messages: strings as they are, anything else as JSON. */
+const text = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v) ?? "undefined");
 const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 const named = (objects: readonly RenderedObject[], kind: string, name: string): RenderedObject[] => objects.filter((o) => o.kind === kind && o.metadata.name === name);
 
@@ -42,7 +44,7 @@ export function istiodRolloutProblems(objects: readonly RenderedObject[]): strin
         const unavailable = rolloutPods(unavailableValue, replicas, "down");
         if (at(d, "spec.strategy.type") === "Recreate" || (surge === 0 && unavailable >= 1)) return [];
         return [
-            `Deployment ${d.metadata.namespace ?? ""}/istiod rolls out with maxSurge ${String(surgeValue)} (${surge} pods) and maxUnavailable ${String(unavailableValue)} (${unavailable} pods) of ${replicas} under a required per-node anti-affinity: an upgrade on ${replicas} nodes ${unavailable === 0 ? "never removes an old pod and hangs" : "starts surge pods that cannot schedule"} (expected maxSurge 0, maxUnavailable at least 1)`,
+            `Deployment ${d.metadata.namespace ?? ""}/istiod rolls out with maxSurge ${text(surgeValue)} (${surge} pods) and maxUnavailable ${text(unavailableValue)} (${unavailable} pods) of ${replicas} under a required per-node anti-affinity: an upgrade on ${replicas} nodes ${unavailable === 0 ? "never removes an old pod and hangs" : "starts surge pods that cannot schedule"} (expected maxSurge 0, maxUnavailable at least 1)`,
         ];
     });
 }
@@ -85,7 +87,7 @@ export function remoteValidatorProblems(objects: readonly RenderedObject[], caBu
             const out: string[] = [];
             const bundle = at(w, "clientConfig.caBundle");
             if (bundle !== caBundle) out.push(`${name} webhook ${String(w["name"])} has ${bundle === undefined || bundle === "" ? "no caBundle" : "a caBundle other than the mesh root"}`);
-            if (w["failurePolicy"] !== "Fail") out.push(`${name} webhook ${String(w["name"])} has failurePolicy ${String(w["failurePolicy"] ?? "(unset)")}, expected Fail`);
+            if (w["failurePolicy"] !== "Fail") out.push(`${name} webhook ${String(w["name"])} has failurePolicy ${text(w["failurePolicy"] ?? "(unset)")}, expected Fail`);
             return out;
         });
     });
@@ -103,6 +105,6 @@ export function certManagerGatewayApiProblems(objects: readonly RenderedObject[]
     const out: string[] = [];
     if ("enableGatewayAPI" in config) out.push(`cert-manager's config.yaml sets the deprecated enableGatewayAPI: ${String(config["enableGatewayAPI"])} (v1.21: gatewayAPI.enabled)`);
     const enabled = at(config, "gatewayAPI.enabled") === true;
-    if (enabled !== wanted) out.push(`cert-manager's config.yaml has gatewayAPI.enabled ${String(at(config, "gatewayAPI.enabled") ?? "unset")}, expected ${wanted ? "true" : "it off"}`);
+    if (enabled !== wanted) out.push(`cert-manager's config.yaml has gatewayAPI.enabled ${text(at(config, "gatewayAPI.enabled") ?? "unset")}, expected ${wanted ? "true" : "it off"}`);
     return out;
 }

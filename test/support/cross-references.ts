@@ -48,6 +48,8 @@ const podTemplatePaths: Readonly<Record<string, string>> = {
 
 const describe = (o: RenderedObject): string => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
 const strings = (v: unknown): Labels => (isRecord(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === "string")) : {}) as Labels;
+/** A value for messages: strings as they are, anything else as JSON. */
+const text = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v) ?? "undefined");
 const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
 /** Every pod template among the objects. */
@@ -77,7 +79,7 @@ export function injectionTemplates(objects: readonly RenderedObject[]): Record<s
     const config = at(injector, "data.config");
     if (typeof config !== "string") return {};
     const templates = at(parseYaml(config) as unknown, "templates");
-    return isRecord(templates) ? (strings(templates) as Record<string, string>) : {};
+    return isRecord(templates) ? { ...strings(templates) } : {};
 }
 
 /** The ports a pod serves: by name, and by number. */
@@ -215,7 +217,7 @@ export function virtualServiceProblems(objects: readonly RenderedObject[]): stri
         for (const kind of ["http", "tls", "tcp"]) {
             for (const route of records(at(vs, `spec.${kind}`))) {
                 for (const match of records(route["match"])) {
-                    if (match["port"] !== undefined && found.length > 0 && !gatewayPorts.has(match["port"])) out.push(`${describe(vs)} matches port ${String(match["port"])}, which no server of ${gateways.join(", ")} has`);
+                    if (match["port"] !== undefined && found.length > 0 && !gatewayPorts.has(match["port"])) out.push(`${describe(vs)} matches port ${text(match["port"])}, which no server of ${gateways.join(", ")} has`);
                 }
                 for (const r of records(route["route"])) {
                     const host = at(r, "destination.host");
@@ -224,7 +226,7 @@ export function virtualServiceProblems(objects: readonly RenderedObject[]): stri
                     const service = serviceOfHost(host, namespace, objects);
                     if (service === "external") continue;
                     if (service === undefined) out.push(`${describe(vs)} routes to ${host}, which is no Service`);
-                    else if (port !== undefined && !records(at(service, "spec.ports")).some((p) => p["port"] === port)) out.push(`${describe(vs)} routes to ${host} port ${String(port)}, which ${describe(service)} does not have`);
+                    else if (port !== undefined && !records(at(service, "spec.ports")).some((p) => p["port"] === port)) out.push(`${describe(vs)} routes to ${host} port ${text(port)}, which ${describe(service)} does not have`);
                 }
             }
         }
@@ -250,11 +252,11 @@ export function serviceMonitorProblems(objects: readonly RenderedObject[], conte
         }
         for (const e of records(at(m, "spec.endpoints"))) {
             if (e["port"] !== undefined && !services.some((s) => records(at(s, "spec.ports")).some((p) => p["name"] === e["port"]))) {
-                out.push(`${describe(m)} scrapes port ${String(e["port"])}, which none of ${services.map(describe).join(", ")} has`);
+                out.push(`${describe(m)} scrapes port ${text(e["port"])}, which none of ${services.map(describe).join(", ")} has`);
             }
             if (e["targetPort"] !== undefined) {
                 const backing = pods.filter((p) => services.some((s) => serviceSelects(s, p)));
-                if (!backing.some((p) => serves(podPorts(p, objects, context), e["targetPort"]))) out.push(`${describe(m)} scrapes target port ${String(e["targetPort"])}, which no pod of ${services.map(describe).join(", ")} serves`);
+                if (!backing.some((p) => serves(podPorts(p, objects, context), e["targetPort"]))) out.push(`${describe(m)} scrapes target port ${text(e["targetPort"])}, which no pod of ${services.map(describe).join(", ")} serves`);
             }
         }
     }
@@ -306,7 +308,7 @@ export function networkPolicyProblems(objects: readonly RenderedObject[], contex
             for (const rule of records(at(np, `spec.${direction}`))) {
                 for (const port of records(rule["ports"])) {
                     for (const pod of selected) {
-                        if (port["port"] !== undefined && !serves(podPorts(pod, objects, context), port["port"])) out.push(`${describe(np)} admits port ${String(port["port"])}, which ${pod.describe} does not serve`);
+                        if (port["port"] !== undefined && !serves(podPorts(pod, objects, context), port["port"])) out.push(`${describe(np)} admits port ${text(port["port"])}, which ${pod.describe} does not serve`);
                     }
                 }
             }
@@ -361,7 +363,7 @@ export function trustSubjectProblems(trustPolicy: string, objects: readonly Rend
     const subjects = records(at(policy, "Statement")).flatMap((s) =>
         Object.values(isRecord(s["Condition"]) ? s["Condition"] : {})
             .filter(isRecord)
-            .flatMap((c) => Object.entries(c).filter(([k]) => k.endsWith(":sub")).flatMap(([, v]) => (Array.isArray(v) ? v : [v]))),
+            .flatMap((c) => Object.entries(c).filter(([k]) => k.endsWith(":sub")).flatMap(([, v]): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v]))),
     );
     if (subjects.length === 0) return ["the trust policy names no service account (no :sub condition)"];
     const pods = podSets(objects);

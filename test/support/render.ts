@@ -183,13 +183,15 @@ export function programObjects(resources: readonly RecordedResource[]): Rendered
 }
 
 /**
- * One release of a rendered stack rendered again with changed values (`change` gets a deep
- * copy of the release's values and returns the values to render), through the same render
+ * One release of a rendered stack rendered again with changed values (`change` changes a deep
+ * copy of the release's values in place), through the same render
  * and capabilities as the stack: what the chart would deploy with other values.
  */
-export async function renderedVariant(stack: RenderedStack, release: string, change: (values: any) => Record<string, unknown>): Promise<ReleaseObjects> {
+export async function renderedVariant(stack: RenderedStack, release: string, change: (values: any) => void): Promise<ReleaseObjects> {
     const original = stack.release(release).rendered.release;
-    const variant = { ...original, values: change(structuredClone(original.values)) };
+    const values = structuredClone(original.values);
+    change(values);
+    const variant = { ...original, values };
     const render = await renderReleases(stack.render.stack, [variant], { capabilities: stack.render.capabilities }, { chartCache: stack.render.chartCache });
     return new ReleaseObjects(render.releases[0]!);
 }

@@ -85,7 +85,6 @@ describe("the five chart defects, on rendered objects", function () {
             const old = await renderedVariant(primary, "mesh-istiod", (v) => {
                 delete v.rollingMaxSurge;
                 delete v.rollingMaxUnavailable;
-                return v;
             });
             assert.deepEqual(old.one("Deployment", "istiod").spec?.strategy, { rollingUpdate: { maxSurge: "100%", maxUnavailable: "25%" } });
             assert.deepEqual(istiodRolloutProblems(old.objects), [
@@ -97,7 +96,6 @@ describe("the five chart defects, on rendered objects", function () {
             const old = await renderedVariant(primary, "edge-release", (v) => {
                 v.controller.autoscaling = { enabled: false };
                 v.controller.replicaCount = 3;
-                return v;
             });
             assert.deepEqual(edgeReplicaProblems(old.objects), [
                 "Deployment ingress-nginx/ingress-nginx-controller renders replicas: 3, which every Helm upgrade sets back",
@@ -108,23 +106,20 @@ describe("the five chart defects, on rendered objects", function () {
         it("3. ingress-nginx with publishService off and no --publish-service argument publishes nothing", async () => {
             const old = await renderedVariant(primary, "edge-release", (v) => {
                 delete v.controller.extraArgs["publish-service"];
-                return v;
             });
             assert.deepEqual(publishServiceProblems([...old.objects, ...primary.program.objects], edgeService), ["the controller publishes no Service, expected --publish-service=ingress-nginx/ingress-nginx-controller"]);
             // The chart's own flag comes only with its own Service, which the program turns off.
             const withChartService = await renderedVariant(primary, "edge-release", (v) => {
                 delete v.controller.extraArgs["publish-service"];
                 v.controller.publishService = { enabled: true };
-                return v;
             });
             assert.deepEqual(publishServiceProblems([...withChartService.objects, ...primary.program.objects], edgeService), ["the controller publishes no Service, expected --publish-service=ingress-nginx/ingress-nginx-controller"]);
         });
 
         it("4. a remote without base.validationCABundle has validators without the mesh root", async () => {
             const remote = await rendered("remote");
-            const withoutBundle = (v: any): Record<string, unknown> => {
+            const withoutBundle = (v: any): void => {
                 delete v.base.validationCABundle;
-                return v;
             };
             const objects = [...(await renderedVariant(remote, "mesh-base", withoutBundle)).objects, ...(await renderedVariant(remote, "mesh-istiod", withoutBundle)).objects];
             assert.deepEqual(remoteValidatorProblems(objects, meshRootBundle), [
@@ -139,7 +134,6 @@ describe("the five chart defects, on rendered objects", function () {
             const gateway = await rendered("primary-gateway-api");
             const old = await renderedVariant(gateway, "cert-manager-release", (v) => {
                 v.config = { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true };
-                return v;
             });
             assert.deepEqual(certManagerGatewayApiProblems(old.objects, true), [
                 "cert-manager's config.yaml sets the deprecated enableGatewayAPI: true (v1.21: gatewayAPI.enabled)",
