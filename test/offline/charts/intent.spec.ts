@@ -185,6 +185,7 @@ describe("what every stack file deploys, on rendered objects", function () {
                     const args = controllerArgs(render.objects);
                     assert.deepEqual(args.filter((a) => /^--(publish-service|default-ssl-certificate)=/.test(a)), [`--default-ssl-certificate=${want.defaultCertificate}`, "--publish-service=ingress-nginx/ingress-nginx-controller"]);
                     const hpa = render.one("HorizontalPodAutoscaler", "ingress-nginx-controller", "ingress-nginx");
+                    assert.equal(hpa.apiVersion, "autoscaling/v2");
                     assert.deepEqual([hpa.spec?.scaleTargetRef.name, hpa.spec?.minReplicas, hpa.spec?.maxReplicas, cpuTarget(hpa)], ["ingress-nginx-controller", want.minReplicas, want.maxReplicas, [["cpu", want.cpu]]]);
                     const pdb = render.one("PodDisruptionBudget", "ingress-nginx-controller", "ingress-nginx");
                     assert.deepEqual([pdb.spec?.maxUnavailable, selected(render.objects, "ingress-nginx", pdb.spec?.selector)], [1, ["Deployment ingress-nginx/ingress-nginx-controller"]]);
@@ -192,6 +193,21 @@ describe("what every stack file deploys, on rendered objects", function () {
                     assert.deepEqual(selected(render.objects, "ingress-nginx", policy.spec?.podSelector), ["Deployment ingress-nginx/ingress-nginx-controller"]);
                     assert.equal(render.one("Service", "ingress-nginx-controller-admission", "ingress-nginx").spec?.type, "ClusterIP");
                     assert.equal(render.find("Service", "ingress-nginx-controller", "ingress-nginx"), undefined, "the chart's own controller Service is off");
+                });
+
+                it("ingress-nginx: no Istio injection webhook selects the controller's pods (no sidecar), unless its namespace asks for one", function () {
+                    const injector = render.find("MutatingWebhookConfiguration", "istio-sidecar-injector");
+                    if (injector === undefined) this.skip();
+                    const controller = render.one("Deployment", "ingress-nginx-controller", "ingress-nginx");
+                    const namespace = render.program.one("Namespace", "ingress-nginx");
+                    const injecting = (namespaceLabels: Record<string, string>): string[] =>
+                        (injector.webhooks ?? [])
+                            .filter((w) => selects(selectorOf(w.namespaceSelector) ?? {}, namespaceLabels) && selects(selectorOf(w.objectSelector) ?? {}, templateLabels(controller)))
+                            .map((w) => w.name);
+                    // The API server labels every namespace with its name.
+                    const labels = { ...(namespace.metadata.labels ?? {}), "kubernetes.io/metadata.name": "ingress-nginx" };
+                    assert.deepEqual(injecting(labels), []);
+                    assert.deepEqual(injecting({ ...labels, "istio-injection": "enabled" }), ["namespace.sidecar-injector.istio.io"]);
                 });
             } else {
                 it("no ingress-nginx release", () => {
