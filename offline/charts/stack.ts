@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { RecordedResource } from "../engine";
 import { plan, type PlanOptions } from "../plan";
 import { projectDir } from "../stack-files";
 import type { StackRender } from "./render";
@@ -12,7 +13,7 @@ import type { StackRender } from "./render";
 
 /** The outcome of rendering a stack, shaped like a plan's. */
 export type RenderOutcome =
-    | { readonly kind: "rendered"; readonly render: StackRender }
+    | { readonly kind: "rendered"; readonly render: StackRender; /** The `up` evaluation's resources, whose releases were rendered. */ readonly resources: readonly RecordedResource[] }
     | { readonly kind: "invalid"; readonly lines: readonly string[] }
     | { readonly kind: "failed"; readonly error: Error };
 
@@ -26,7 +27,7 @@ export function renderStack(options: Omit<PlanOptions, "render" | "up" | "policy
     const run = queue.then(async (): Promise<RenderOutcome> => {
         const outcome = await plan({ ...options, up: true, render: true, policyConfig: { all: "disabled" } });
         if (outcome.kind !== "planned") return outcome;
-        return { kind: "rendered", render: outcome.charts! };
+        return { kind: "rendered", render: outcome.charts!, resources: outcome.evaluation.resources };
     });
     queue = run.catch(() => undefined);
     return run;

@@ -23,6 +23,8 @@ import { withRenderedCharts } from "../../offline/charts/judged";
 import { objectKey, type RenderedObject } from "../../offline/charts/objects";
 import { helmRelease, releaseType } from "../../offline/charts/releases";
 import { renderReleases, type RenderedRelease, type StackRender } from "../../offline/charts/render";
+import type { RecordedResource } from "../../offline/engine";
+import { plain } from "../../offline/values";
 import { renderStack, repositoryStacks, type RepositoryStack } from "../../offline/charts/stack";
 import type { JudgedResource } from "../../offline/judge";
 import type { PlanOptions } from "../../offline/plan";
@@ -95,8 +97,21 @@ export class ReleaseObjects extends RenderedObjects {
 
 /** A stack's rendered charts. */
 export class RenderedStack extends RenderedObjects {
-    constructor(readonly render: StackRender) {
+    /** The program's own Kubernetes objects (not its releases), as it registers them, with typed lookups. */
+    readonly program: RenderedObjects;
+
+    /** `resources`: the evaluation whose releases were rendered (the `up` one). */
+    constructor(
+        readonly render: StackRender,
+        readonly resources: readonly RecordedResource[] = [],
+    ) {
         super(render.releases.flatMap((r) => r.objects));
+        this.program = new RenderedObjects(programObjects(resources));
+    }
+
+    /** What the cluster gets: every rendered object and the program's own objects. */
+    get cluster(): readonly RenderedObject[] {
+        return [...this.objects, ...this.program.objects];
     }
 
     /** The rendered releases, in the order the program registered them. */
@@ -130,7 +145,7 @@ export function rendered(stack: string, options: Omit<PlanOptions, "stack" | "re
         pending = renderStack({ ...options, stack, ...(configFile !== undefined ? { configFile } : {}) }).then((outcome) => {
             if (outcome.kind === "invalid") assert.fail(`expected ${stack} to render, got:\n${outcome.lines.join("\n")}`);
             if (outcome.kind === "failed") throw outcome.error;
-            return new RenderedStack(outcome.render);
+            return new RenderedStack(outcome.render, outcome.resources);
         });
         cache.set(key, pending);
     }
@@ -153,4 +168,30 @@ export async function renderedFixture(resources: readonly ResourceArgs[]): Promi
     const releases = await Promise.all(judged.filter((r) => r.type === releaseType).map((r) => helmRelease({ name: r.name, urn: r.urn, inputs: r.props })));
     const render = await renderReleases("test", releases, { capabilities: { kubeVersion: renderKubeVersion, apiVersions: [] } });
     return { judged: withRenderedCharts(judged, render), render };
+}
+
+/**
+ * The program's own Kubernetes objects among recorded resources: every `kubernetes:` custom
+ * resource with an apiVersion, kind and name (Helm releases, ConfigGroups and providers have
+ * none), its inputs plain (secrets unwrapped, computed values dropped).
+ */
+export function programObjects(resources: readonly RecordedResource[]): RenderedObject[] {
+    return resources
+        .filter((r) => r.custom && !r.read && r.type.startsWith("kubernetes:") && r.type !== releaseType)
+        .map((r) => plain(r.inputs, { computedAs: undefined }) as Partial<RenderedObject>)
+        .filter((o): o is RenderedObject => typeof o.apiVersion === "string" && typeof o.kind === "string" && typeof o.metadata?.name === "string");
+}
+
+/**
+ * One release of a rendered stack rendered again with changed values (`change` changes a deep
+ * copy of the release's values in place), through the same render
+ * and capabilities as the stack: what the chart would deploy with other values.
+ */
+export async function renderedVariant(stack: RenderedStack, release: string, change: (values: any) => void): Promise<ReleaseObjects> {
+    const original = stack.release(release).rendered.release;
+    const values = structuredClone(original.values);
+    change(values);
+    const variant = { ...original, values };
+    const render = await renderReleases(stack.render.stack, [variant], { capabilities: stack.render.capabilities }, { chartCache: stack.render.chartCache });
+    return new ReleaseObjects(render.releases[0]!);
 }
