@@ -1,6 +1,9 @@
 import { closest, distance } from "fastest-levenshtein";
 import * as pulumi from "@pulumi/pulumi";
+import { printable } from "./printable";
 import type { Problem } from "./setting";
+
+export { printable };
 
 /**
  * The lines a user reads when configuration is wrong. Every line names the key, shows
@@ -8,18 +11,6 @@ import type { Problem } from "./setting";
  */
 
 const maxShown = 80;
-
-/**
- * The text with every control character escaped (`\n`, `\t`, `\u001b`, also DEL, the C1
- * controls and the Unicode line separators): a key or value a user wrote can never start
- * a line of its own in a message, a terminal or a CI log.
- */
-export function printable(text: string): string {
-    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-        const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-        return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-    });
-}
 
 /** Renders a value for an error line: JSON, shortened, control characters escaped; secrets are never shown. */
 export function show(value: unknown, secret = false): string {

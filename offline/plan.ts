@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "../config/load";
-import { ConfigError } from "../config/problems";
+import { ConfigError, printable } from "../config/problems";
 import { chartsSection, renderedPlanResources, type ChartsSection, type RenderedFrom } from "./charts/document";
 import { withRenderedCharts } from "./charts/judged";
 import { renderEvaluation, RenderProblems, type StackRender } from "./charts/render";
@@ -169,17 +169,19 @@ export function loadProgram(): Promise<Program> {
 export async function plan(options: PlanOptions): Promise<PlanOutcome> {
     const secrets: string[] = [];
     const outcome = await planWithSecrets(options, secrets);
-    return secrets.length > 0 ? withoutSecrets(outcome, secrets) : outcome;
+    return printableOutcome(outcome, secrets);
 }
 
-function withoutSecrets(outcome: PlanOutcome, secrets: readonly string[]): PlanOutcome {
-    const hide = (text: string): string => hideSecrets(text, secrets);
+/** The outcome with secrets hidden and control characters escaped in every line, warning and message (each stays one line). */
+function printableOutcome(outcome: PlanOutcome, secrets: readonly string[]): PlanOutcome {
+    const hide = (text: string): string => printable(hideSecrets(text, secrets));
     switch (outcome.kind) {
         case "invalid":
             return { kind: "invalid", lines: outcome.lines.map(hide) };
         case "failed": {
-            const error = new Error(hide(outcome.error.message));
-            error.stack = hide(outcome.error.stack ?? outcome.error.message);
+            if (secrets.length === 0) return outcome;
+            const error = new Error(hideSecrets(outcome.error.message, secrets));
+            error.stack = hideSecrets(outcome.error.stack ?? outcome.error.message, secrets);
             return { kind: "failed", error };
         }
         case "planned": {
