@@ -53,7 +53,7 @@ function leavesOf(value: unknown): string[] {
     if (value === undefined || value === null) return [];
     if (Array.isArray(value)) return value.flatMap(leavesOf);
     if (typeof value === "object") return Object.values(value).flatMap(leavesOf);
-    return [String(value)];
+    return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? [String(value)] : [];
 }
 
 /**

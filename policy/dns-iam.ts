@@ -299,7 +299,7 @@ export const route53ChangeConditioned: ResourceValidationPolicy = {
 
 /** What a trust principal names besides a workload identity, for messages; undefined for IRSA and Pod Identity. */
 function otherPrincipals(principal: unknown): string[] {
-    if (!isRecord(principal)) return principal === undefined ? [] : [`'${String(principal)}'`];
+    if (!isRecord(principal)) return typeof principal === "string" ? [`'${principal}'`] : [];
     const list = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.map(String) : []);
     const found: string[] = [];
     for (const arn of list(principal["AWS"])) found.push(/:root$|^\d{12}$/.test(arn) ? `the account root ${arn}` : `the AWS principal ${arn}`);

@@ -51,7 +51,6 @@ function isPlainObject(value: object): boolean {
  */
 export function keepConfigSecrets(secrets: readonly string[]): void {
     if (secrets.length === 0) return;
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above: it is the transformation that runs in the program
     pulumi.runtime.registerStackTransformation((args) => ({ props: markSecrets(args.props, secrets) as pulumi.Inputs, opts: args.opts }));
 }
 

@@ -36,6 +36,7 @@ export function safeText(text: string): string {
  * quotes. Applied by `runCommand` to stdout and stderr of every tool.
  */
 export function guardStream(stream: NodeJS.WriteStream): void {
-    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => write(typeof chunk === "string" ? safeText(chunk) : Buffer.isBuffer(chunk) ? safeText(chunk.toString("utf8")) : chunk, ...rest)) as typeof stream.write;
+    const write = stream.write.bind(stream);
+    const safe = (chunk: string | Uint8Array): string | Uint8Array => (typeof chunk === "string" ? safeText(chunk) : safeText(Buffer.from(chunk).toString("utf8")));
+    stream.write = ((chunk: string | Uint8Array, ...rest: [BufferEncoding?, ((err?: Error | null) => void)?]) => write(safe(chunk), ...(rest as [BufferEncoding]))) as typeof stream.write;
 }

@@ -11,7 +11,7 @@ import { inputsOf, isSecretInput, ofType, outputsOf, planned, type Planned } fro
  * Secret), and the primary's next run writes the remote's new `readerToken` output into
  * its remote-cluster secret.
  */
-const tokenSecrets = (p: Planned) =>
+const tokenSecrets = (p: Planned): any[] =>
     ofType(p, "kubernetes:core/v1:Secret")
         .map(inputsOf)
         .filter((s) => s.type === "kubernetes.io/service-account-token");
