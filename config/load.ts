@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { ConfigError, invalid, missing, unknownKey } from "./problems";
+import { ConfigError, invalid, missing, suggestion, unknownKey } from "./problems";
 import { allSettings, crossRules, registry, type Settings } from "./registry";
+import { hideSecrets, placeholderFor, secretTexts } from "./secret-texts";
 import type { Problem, Setting } from "./setting";
 
 /** Where configuration comes from: Pulumi's runtime, or a test. */
@@ -42,25 +43,35 @@ export function loadSettings(source: ConfigSource = pulumiConfigSource()): Setti
         const key = fullKey.slice(prefix.length);
         if (!(key in registry)) {
             const raw = source.values[fullKey];
-            problems.push(unknownKey(key, source.secretKeys.has(fullKey) ? "[secret]" : parseLoosely(raw), known));
+            problems.push(unknownKey(key, parseLoosely(raw), known, "setting", source.secretKeys.has(fullKey) || looksSecret(key, known)));
         }
     }
 
     const valid: Record<string, unknown> = {};
+    const unknown = new Set<string>();
     for (const spec of allSettings()) {
         const fullKey = prefix + spec.key;
         const raw = source.values[fullKey];
-        const result = readSetting(spec, raw, source.secretKeys.has(fullKey));
-        if (result.ok) valid[spec.key] = result.value;
-        else problems.push(...result.problems);
+        const result = readSetting(spec, raw, source.secretKeys.has(fullKey), placeholderFor(fullKey));
+        if (result.ok) {
+            valid[spec.key] = result.value;
+            if (result.unknown) unknown.add(spec.key);
+        } else problems.push(...result.problems);
     }
 
+    // A rule over a value that is only known when deployed (offline, an encrypted one) cannot decide.
     const context = { project: source.project, stack: source.stack };
     for (const rule of crossRules) {
-        if (rule.keys.every((k) => k in valid)) problems.push(...rule.check(valid, context));
+        if (rule.keys.every((k) => k in valid && !unknown.has(k))) problems.push(...rule.check(valid, context));
     }
 
-    if (problems.length > 0) throw new ConfigError(problems, source.stack);
+    if (problems.length > 0) {
+        const secrets = secretTexts(source.values, [...source.secretKeys].filter((k) => k.startsWith(prefix)));
+        throw new ConfigError(
+            problems.map((p) => ({ ...p, line: hideSecrets(p.line, secrets) })),
+            source.stack,
+        );
+    }
 
     const loaded: Record<string, unknown> = {};
     for (const spec of allSettings()) {
@@ -70,9 +81,28 @@ export function loadSettings(source: ConfigSource = pulumiConfigSource()): Setti
     return Object.freeze(loaded) as Settings;
 }
 
-type ReadResult = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
+/**
+ * The plaintexts of the stack's secret values (every `secure:` value, declared secret or
+ * not), for the program to keep them secret wherever they flow (stacks/config-secrets.ts).
+ */
+export function secretConfigTexts(source: ConfigSource = pulumiConfigSource()): string[] {
+    return secretTexts(source.values, [...source.secretKeys].filter((k) => k.startsWith(`${source.project}:`)));
+}
 
-function readSetting(spec: Setting<unknown>, raw: string | undefined, isSecret: boolean): ReadResult {
+/** Words that mark a key as holding a credential: its value is never printed, even in plain text. */
+const secretWords = /secret|token|password|passwd|credential|kubeconfig|private|apikey|accesskey|(^|[a-z])key$/i;
+
+/** True when an unknown key looks like it holds a credential, or is a typo of a secret setting. */
+function looksSecret(key: string, known: readonly string[]): boolean {
+    if (secretWords.test(key)) return true;
+    const near = suggestion(key, known);
+    return near !== undefined && registry[near as keyof typeof registry]?.secret === true;
+}
+
+/** `unknown`: the value is encrypted and cannot be read offline; it counts as valid. */
+type ReadResult = { ok: true; value: unknown; unknown?: boolean } | { ok: false; problems: Problem[] };
+
+function readSetting(spec: Setting<unknown>, raw: string | undefined, isSecret: boolean, placeholder: string): ReadResult {
     if (raw === undefined) {
         if (spec.default === undefined) {
             return { ok: false, problems: [missing(spec.key, `${firstSentence(spec.description)} Set it with \`pulumi config set ${spec.key} <value>\`.`)] };
@@ -82,11 +112,17 @@ function readSetting(spec: Setting<unknown>, raw: string | undefined, isSecret: 
     if (spec.secret && !isSecret && raw !== "") {
         return { ok: false, problems: [invalid(spec.key, "[plaintext]", `expected a secret; set it with \`pulumi config set --secret ${spec.key}\``, true)] };
     }
+    const hidden = Boolean(spec.secret) || isSecret;
+    // Offline, an encrypted value is a placeholder: valid but unknown (the CLI decrypts it).
+    if (isSecret && raw === placeholder && !spec.secret) {
+        if (spec.type === "string") return { ok: true, value: raw, unknown: true };
+        if (spec.default !== undefined) return { ok: true, value: spec.default, unknown: true };
+    }
     const parsed = parseRaw(spec, raw);
-    if (!parsed.ok) return { ok: false, problems: [invalid(spec.key, raw, parsed.expected, Boolean(spec.secret))] };
+    if (!parsed.ok) return { ok: false, problems: [invalid(spec.key, raw, parsed.expected, hidden)] };
     const result = spec.schema.safeParse(parsed.value, { reportInput: true });
     if (result.success) return { ok: true, value: result.data };
-    return { ok: false, problems: result.error.issues.map((issue) => issueProblem(spec, issue, parsed.value)) };
+    return { ok: false, problems: result.error.issues.map((issue) => issueProblem(spec, issue, parsed.value, hidden, placeholder)) };
 }
 
 /** Turns Pulumi's string form of a value into the setting's type. */
@@ -124,16 +160,19 @@ function parseLoosely(raw: string | undefined): unknown {
     }
 }
 
-function issueProblem(spec: Setting<unknown>, issue: z.core.$ZodIssue, root: unknown): Problem {
+function issueProblem(spec: Setting<unknown>, issue: z.core.$ZodIssue, root: unknown, hidden: boolean, placeholder: string): Problem {
     const key = spec.key + renderPath(issue.path);
     const value = valueAt(root, issue.path);
     if (issue.code === "unrecognized_keys") {
         const field = issue.keys[0] ?? "";
         const fieldKey = `${key}.${field}`;
         const parent = value as Record<string, unknown> | undefined;
-        return unknownKey(fieldKey, parent?.[field], knownFields(spec.schema, issue.path), "field");
+        return unknownKey(fieldKey, parent?.[field], knownFields(spec.schema, issue.path), "field", hidden);
     }
-    return invalid(key, value, expectation(issue), Boolean(spec.secret));
+    if (hidden && value === placeholder) {
+        return invalid(key, value, "expected a value the offline plan can check: an encrypted part of a structured setting cannot be decrypted offline; encrypt the whole setting, or plan with its plain value", true);
+    }
+    return invalid(key, value, expectation(issue), hidden);
 }
 
 /** Says what a failed check expected, in the loader's "expected ..." voice. */

@@ -1,6 +1,9 @@
 import { closest, distance } from "fastest-levenshtein";
 import * as pulumi from "@pulumi/pulumi";
+import { printable } from "./printable";
 import type { Problem } from "./setting";
+
+export { printable };
 
 /**
  * The lines a user reads when configuration is wrong. Every line names the key, shows
@@ -9,22 +12,22 @@ import type { Problem } from "./setting";
 
 const maxShown = 80;
 
-/** Renders a value for an error line: JSON, shortened; secrets are never shown. */
+/** Renders a value for an error line: JSON, shortened, control characters escaped; secrets are never shown. */
 export function show(value: unknown, secret = false): string {
     if (secret) return "[secret]";
     if (value === undefined) return "(not set)";
-    const text = JSON.stringify(value) ?? typeof value;
+    const text = printable(JSON.stringify(value) ?? typeof value);
     return text.length > maxShown ? `${text.slice(0, maxShown - 3)}...` : text;
 }
 
 /** A value that is present but wrong. `expected` starts with "expected". */
 export function invalid(key: string, value: unknown, expected: string, secret = false): Problem {
-    return { key, line: `${key} = ${show(value, secret)}: ${expected}` };
+    return { key, line: `${printable(key)} = ${show(value, secret)}: ${printable(expected)}` };
 }
 
 /** A required value that is missing. */
 export function missing(key: string, why: string): Problem {
-    return { key, line: `${key} is not set: ${why}` };
+    return { key, line: `${printable(key)} is not set: ${printable(why)}` };
 }
 
 /** The closest of `candidates` to `word`, when it is close enough to be a likely typo. */
@@ -37,11 +40,11 @@ export function suggestion(word: string, candidates: readonly string[]): string 
 }
 
 /** A key nobody reads: a typo must never fall back to a default silently. */
-export function unknownKey(key: string, value: unknown, known: readonly string[], what = "setting"): Problem {
+export function unknownKey(key: string, value: unknown, known: readonly string[], what = "setting", secret = false): Problem {
     const name = key.split(/[.[]/).pop() ?? key;
     const near = suggestion(name.replace(/]$/, ""), known);
     const hint = near !== undefined ? `did you mean '${near}'?` : `expected one of: ${known.join(", ")}`;
-    return { key, line: `${key} = ${show(value)}: unknown ${what}; ${hint}` };
+    return { key, line: `${printable(key)} = ${show(value, secret)}: unknown ${what}; ${hint}` };
 }
 
 /**

@@ -19,6 +19,7 @@
  * Where the CLI stops at the first problem, this module reports every problem it finds,
  * one line each: the CLI's message, quoted, and then the fix.
  */
+import { placeholderFor } from "../config/secret-texts";
 
 /** `ProjectConfigItemsType` (sdk/go/common/workspace/project.go): the element type of an array. */
 export interface ConfigItemsType {
@@ -458,6 +459,8 @@ export function validateStackConfigValues(stackName: string, project: Project, c
             continue;
         }
         const content = isObject(value) ? decrypted(value, key, decrypt) : configText(value, key, decrypt);
+        // Offline, an encrypted scalar that cannot be decrypted is unknown: the CLI checks its plaintext.
+        if (value instanceof Ciphertext && content === placeholderFor(key)) continue;
         if (!validateConfigValue(c.type, c.items, content)) {
             const message = `Stack '${stackName}' with configuration key '${declared}' must be of type '${inferFullTypeName(c.type, c.items)}'`;
             refusals.push(refusal(shown, declared, message, `expected ${describeType(c.type, c.items)}`));

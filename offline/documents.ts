@@ -20,17 +20,58 @@ export interface DocumentResources {
     readonly unreadableSecrets: number;
 }
 
-/** Recognises the document and returns its resources. */
+/** The state export format `pulumi stack export` writes (`apitype.DeploymentSchemaVersionCurrent`). */
+export const exportVersion = 3;
+
+/**
+ * Recognises the document and returns its resources. A document that is neither kind, or
+ * whose resources lack what the policies read (a hand-edited or older plan, an export of
+ * another version), is refused with a {@link DocumentError} naming the first problem.
+ */
 export function resourcesOf(doc: unknown): DocumentResources {
     if (isRecord(doc) && Array.isArray(doc["resources"]) && typeof doc["stack"] === "string") {
+        const problem = doc["resources"].map(planResourceProblem).find((p) => p !== undefined);
+        if (problem !== undefined) throw new DocumentError(`${problem}; expected a plan as npm run plan -- --json writes it (hand-edited, or written by an older version? plan again)`);
         return { kind: "plan", resources: fromPlan(doc as unknown as PlanDocument), unreadableSecrets: count(doc["resources"], (v) => v === secretMark) };
     }
     const deployment = isRecord(doc) ? doc["deployment"] : undefined;
-    if (isRecord(deployment) && (Array.isArray(deployment["resources"]) || deployment["resources"] === undefined)) {
+    if (isRecord(doc) && isRecord(deployment)) {
+        if (doc["version"] !== exportVersion) throw new DocumentError(`version = ${shown(doc["version"])}: expected a state export of version ${exportVersion} (pulumi stack export)`);
+        if (deployment["resources"] !== undefined && !Array.isArray(deployment["resources"])) throw new DocumentError("deployment.resources: expected a list of resources");
         const list = (deployment["resources"] ?? []) as unknown[];
+        const problem = list.map(exportResourceProblem).find((p) => p !== undefined);
+        if (problem !== undefined) throw new DocumentError(`deployment.${problem}; expected resources as pulumi stack export writes them`);
         return { kind: "export", resources: fromExport(list), unreadableSecrets: count(list, (v) => isRecord(v) && v[secretSig] !== undefined && typeof v["plaintext"] !== "string") };
     }
     throw new DocumentError("expected an offline plan (npm run plan -- --json) or a state export (pulumi stack export)");
+}
+
+function shown(value: unknown): string {
+    const text = JSON.stringify(value) ?? "(not set)";
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** What a plan resource lacks that the policies read; undefined when it is whole. */
+function planResourceProblem(r: unknown, i: number): string | undefined {
+    if (!isRecord(r)) return `resources[${i}]: expected a resource (a mapping)`;
+    const at = `resources[${i}]${typeof r["name"] === "string" ? ` (${shown(r["name"])})` : ""}`;
+    for (const field of ["type", "name", "urn"]) if (typeof r[field] !== "string") return `${at}.${field} = ${shown(r[field])}: expected a string`;
+    for (const field of ["parent", "provider"]) if (r[field] !== null && typeof r[field] !== "string") return `${at}.${field} = ${shown(r[field])}: expected a resource name or null`;
+    if (!Array.isArray(r["dependsOn"]) || !r["dependsOn"].every((d) => typeof d === "string")) return `${at}.dependsOn = ${shown(r["dependsOn"])}: expected a list of resource names`;
+    if (!isRecord(r["inputs"]) && r["inputs"] !== "[secret]") return `${at}.inputs = ${shown(r["inputs"])}: expected a mapping`;
+    if (r["options"] !== undefined && !isRecord(r["options"])) return `${at}.options = ${shown(r["options"])}: expected a mapping`;
+    return undefined;
+}
+
+/** What an exported resource lacks that the policies read; undefined when it is whole. */
+function exportResourceProblem(r: unknown, i: number): string | undefined {
+    if (!isRecord(r)) return `resources[${i}]: expected a resource (a mapping)`;
+    for (const field of ["urn", "type"]) if (typeof r[field] !== "string") return `resources[${i}].${field} = ${shown(r[field])}: expected a string`;
+    if (r["dependencies"] !== undefined && (!Array.isArray(r["dependencies"]) || !r["dependencies"].every((d) => typeof d === "string"))) {
+        return `resources[${i}].dependencies = ${shown(r["dependencies"])}: expected a list of URNs`;
+    }
+    if (r["inputs"] !== undefined && !isRecord(r["inputs"])) return `resources[${i}].inputs = ${shown(r["inputs"])}: expected a mapping`;
+    return undefined;
 }
 
 function fromPlan(doc: PlanDocument): JudgedResource[] {

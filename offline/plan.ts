@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "../config/load";
-import { ConfigError } from "../config/problems";
+import { ConfigError, printable } from "../config/problems";
 import { chartsSection, renderedPlanResources, type ChartsSection, type RenderedFrom } from "./charts/document";
 import { withRenderedCharts } from "./charts/judged";
 import { renderEvaluation, RenderProblems, type StackRender } from "./charts/render";
@@ -14,6 +14,8 @@ import { evaluate, type Evaluation, type Program, type RecordedResource, type Re
 import { judge, policyOptionsOf, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
 import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type ConfigOverrides } from "./stack-files";
+import { hideSecrets, secretTexts } from "../config/secret-texts";
+import type { Decrypter } from "./cli-config";
 import { plain, redact } from "./values";
 
 /**
@@ -123,6 +125,11 @@ export interface PlanOptions {
      * @default false
      */
     readonly render?: boolean;
+    /**
+     * How `secure:` values of the stack file are decrypted. @default the offline decrypter:
+     * their plaintext where a test encrypted them, a placeholder otherwise
+     */
+    readonly decrypt?: Decrypter;
 }
 
 /** How long a plan's two parts took (wall time), for the benchmark. */
@@ -153,8 +160,42 @@ export function loadProgram(): Promise<Program> {
     return programPromise;
 }
 
-/** Plans one stack. Never throws for a user's mistake: such outcomes are `invalid`. */
+/**
+ * Plans one stack. Never throws for a user's mistake: such outcomes are `invalid`. No
+ * secret's plaintext appears in what it returns for printing: problem lines, warnings and
+ * policy messages have them replaced by `[secret]` (the program hides them itself; this
+ * is the net under it), and the document shows secret values as `[secret]`.
+ */
 export async function plan(options: PlanOptions): Promise<PlanOutcome> {
+    const secrets: string[] = [];
+    const outcome = await planWithSecrets(options, secrets);
+    return printableOutcome(outcome, secrets);
+}
+
+/** The outcome with secrets hidden and control characters escaped in every line, warning and message (each stays one line). */
+function printableOutcome(outcome: PlanOutcome, secrets: readonly string[]): PlanOutcome {
+    const hide = (text: string): string => printable(hideSecrets(text, secrets));
+    switch (outcome.kind) {
+        case "invalid":
+            return { kind: "invalid", lines: outcome.lines.map(hide) };
+        case "failed": {
+            if (secrets.length === 0) return outcome;
+            const error = new Error(hideSecrets(outcome.error.message, secrets));
+            error.stack = hideSecrets(outcome.error.stack ?? outcome.error.message, secrets);
+            return { kind: "failed", error };
+        }
+        case "planned": {
+            const document = {
+                ...outcome.document,
+                warnings: outcome.document.warnings.map(hide),
+                violations: outcome.document.violations.map((v) => ({ ...v, message: hide(v.message) })),
+            };
+            return { ...outcome, document, findings: outcome.findings.map((f) => ({ ...f, message: hide(f.message) })) };
+        }
+    }
+}
+
+async function planWithSecrets(options: PlanOptions, secrets: string[]): Promise<PlanOutcome> {
     let evaluation: Evaluation;
     let placeholders: readonly string[];
     let evaluateMs: number;
@@ -163,7 +204,14 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         const project = readProjectFile(projectDir);
         const file = options.configFile ? path.resolve(options.configFile) : stackFilePath(projectDir, options.stack);
         // The Pulumi CLI's rules (offline/cli-config.ts) come first: what it refuses never reaches the program.
-        const configuration = readStackConfiguration(project, file, { stack: options.stack, ...(options.overrides ? { overrides: options.overrides } : {}) });
+        let configuration;
+        try {
+            configuration = readStackConfiguration(project, file, { stack: options.stack, ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.decrypt ? { decrypt: options.decrypt } : {}) });
+        } catch (e) {
+            if (e instanceof StackFileError && e.unchecked) secrets.push(...secretTexts(e.unchecked.values, e.unchecked.secretKeys));
+            throw e;
+        }
+        secrets.push(...secretTexts(configuration.values, configuration.secretKeys));
         placeholders = configuration.placeholders;
         // A stack on kubeContext reads the ambient kubeconfig (as the provider does): offline
         // it is the shipped sample, never the machine's own.

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { placeholderFor } from "../config/secret-texts";
 import {
     Ciphertext,
     fullKey,
@@ -64,10 +65,8 @@ export class StackFileError extends Error {
     }
 }
 
-/** The value an encrypted secret gets offline, where it cannot be decrypted. */
-export function placeholderFor(fullKey: string): string {
-    return `offline-placeholder-for-${fullKey.replace(/[^A-Za-z0-9]+/g, "-")}`;
-}
+/** The value an encrypted secret gets offline, where it cannot be decrypted (settings count it as valid but unknown). */
+export { placeholderFor };
 
 /** Offline decryption: the plaintext of a value encrypted offline, a placeholder for a real one. */
 export const offlineDecrypter: Decrypter = (secret, key) => secret.plaintext ?? placeholderFor(key);

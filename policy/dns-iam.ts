@@ -239,3 +239,98 @@ export const trustBoundToOneServiceAccount: ResourceValidationPolicy = {
         });
     }),
 };
+
+const actionsKey = "route53:ChangeResourceRecordSetsActions";
+const recordNamesKey = "route53:ChangeResourceRecordSetsNormalizedRecordNames";
+
+/** The values a statement's condition gives a multivalued key, with StringEquals or StringLike (ForAllValues). */
+function allValues(s: Statement, key: string): string[] | undefined {
+    return conditionValues(s, "ForAllValues:StringEquals", key) ?? conditionValues(s, "ForAllValues:StringLike", key);
+}
+
+/**
+ * Route53 changes are limited by condition to what DNS-01 does: UPSERT and DELETE
+ * (`route53:ChangeResourceRecordSetsActions`) of `_acme-challenge` records
+ * (`route53:ChangeResourceRecordSetsNormalizedRecordNames`), besides the TXT type that
+ * route53-change-scoped checks. Without them a leaked cert-manager token can rewrite
+ * any record of the zone (the hosts' A records included). Condition keys: AWS Service
+ * Authorization Reference, "Actions, resources, and condition keys for Amazon Route 53".
+ */
+export const route53ChangeConditioned: ResourceValidationPolicy = {
+    name: "route53-change-conditioned",
+    description: "route53:ChangeResourceRecordSets is limited by condition to the UPSERT and DELETE actions and to _acme-challenge record names.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            actions: { type: "array", items: { type: "string" }, default: ["UPSERT", "DELETE"], description: "The change actions the condition may admit." },
+            recordNamePrefix: { type: "string", default: "_acme-challenge.", description: "The prefix every record name the condition admits must have." },
+        },
+    },
+    validateResource: forTypes(documentTypes, (props, args, report) => {
+        const config = args.getConfig<{ actions: string[]; recordNamePrefix: string }>();
+        const allowed = config.actions.map((a) => a.toUpperCase());
+        const prefix = config.recordNamePrefix.toLowerCase();
+        for (const { label, doc } of permissionDocuments(args.type, props, args.name)) {
+            if (!doc) continue;
+            statementsOf(doc).forEach((s, i) => {
+                if (!allows(s, change)) return;
+                const problems: string[] = [];
+                const actions = allValues(s, actionsKey);
+                if (actions === undefined || actions.length === 0) problems.push(`without a condition on ${actionsKey}`);
+                else {
+                    const extra = actions.filter((a) => !allowed.includes(a.toUpperCase()));
+                    if (extra.length > 0) problems.push(`for the actions ${listed(extra)} beyond ${allowed.join(", ")}`);
+                }
+                const names = allValues(s, recordNamesKey);
+                if (names === undefined || names.length === 0) problems.push(`without a condition on ${recordNamesKey}`);
+                else {
+                    const other = names.filter((n) => !n.toLowerCase().startsWith(prefix));
+                    if (other.length > 0) problems.push(`for record names ${listed(other.map((n) => `'${n}'`))} that do not start with '${config.recordNamePrefix}'`);
+                }
+                if (problems.length > 0) {
+                    report(
+                        `${label} ${statementLabel(s, i)} grants ${change} ${problems.join(" and ")}; DNS-01 only upserts and deletes challenge records: add ForAllValues:StringEquals ${actionsKey} [${allowed.join(", ")}] and ${recordNamesKey} [${config.recordNamePrefix}<name>, ...].`,
+                    );
+                }
+            });
+        }
+    }),
+};
+
+/** What a trust principal names besides a workload identity, for messages; undefined for IRSA and Pod Identity. */
+function otherPrincipals(principal: unknown): string[] {
+    if (!isRecord(principal)) return typeof principal === "string" ? [`'${principal}'`] : [];
+    const list = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.map(String) : []);
+    const found: string[] = [];
+    for (const arn of list(principal["AWS"])) found.push(/:root$|^\d{12}$/.test(arn) ? `the account root ${arn}` : `the AWS principal ${arn}`);
+    for (const service of list(principal["Service"]).filter((s) => s !== "pods.eks.amazonaws.com")) found.push(`the AWS service ${service}`);
+    for (const federated of list(principal["Federated"]).filter((f) => !/:oidc-provider\//.test(f))) found.push(`the federated principal ${federated}`);
+    for (const user of list(principal["CanonicalUser"])) found.push(`the canonical user ${user}`);
+    return found;
+}
+
+/**
+ * A role that a workload assumes (its trust has an IRSA or Pod Identity statement, as the
+ * DNS-01 role's does) trusts nobody else: a statement added for an account root (anyone
+ * in the account whose IAM policy allows sts:AssumeRole), another AWS service or another
+ * identity provider hands the role's Route53 rights past the one service account that
+ * trust-bound-to-one-service-account pins.
+ */
+export const workloadRoleTrustsOnlyWorkload: ResourceValidationPolicy = {
+    name: "workload-role-trusts-only-workload",
+    description: "A role assumed through IRSA or EKS Pod Identity has no other trust statement (no account root, AWS principal, other service or identity provider).",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes([roleType], (props, args, report) => {
+        const doc = policyDocument(props["assumeRolePolicy"]);
+        if (!doc) return;
+        const statements = statementsOf(doc).filter((s) => s.effect === "Allow");
+        const workload = statements.some((s) => oidcIssuer(s.principal) !== undefined || isPodIdentity(s.principal));
+        if (!workload) return;
+        statements.forEach((s, i) => {
+            const others = isAnyone(s.principal) ? [] : otherPrincipals(s.principal);
+            if (others.length > 0) {
+                report(`IAM role '${args.name}' is assumed by a Kubernetes service account, but its trust ${statementLabel(s, i)} also admits ${listed(others)}; remove that statement: only the workload's identity (IRSA or EKS Pod Identity) may assume it.`);
+            }
+        });
+    }),
+};

@@ -1,5 +1,5 @@
 import type { Policy } from "@pulumi/policy";
-import { iamNoWildcardActions, route53ChangeScoped, trustBoundToOneServiceAccount } from "./dns-iam";
+import { iamNoWildcardActions, route53ChangeConditioned, route53ChangeScoped, trustBoundToOneServiceAccount, workloadRoleTrustsOnlyWorkload } from "./dns-iam";
 import { allowlistAnnotationName, edgeControllerHardened, ingressHttpsRedirect, ingressNginxRetired, ingressTlsEveryHost, noOpenAllowlist, noSnippetAnnotations, publicHostsRateLimited } from "./edge";
 import { loadBalancerNlbIpTargets, noNodePortServices, noOverlappingPdbs, workloadResourcesSet } from "./kubernetes";
 import { crossNetworkGatewayAutoPassthrough, istiodExposurePassthrough, istiodHighAvailability, istioValuesNotIgnored, meshClusterNamesMatch, remoteSecretShape } from "./mesh";
@@ -10,7 +10,7 @@ import { meshExposurePolicies } from "./mesh-exposure";
 import { explicitProviders } from "./providers";
 import { dnsRecordsTargetStackLoadBalancers, ingressTlsHostsCertified } from "./stack";
 import { helmReleasePinned } from "./supply-chain";
-import { acmeProductionOnlyWhenChosen, issuerNoInlineAwsKeys, oneCertificatePerIdentifierSet, wildcardNeedsDns01 } from "./tls";
+import { acmeProductionOnlyWhenChosen, acmeServerHttps, certificateReadinessAwaited, issuerNoInlineAwsKeys, oneCertificatePerIdentifierSet, wildcardNeedsDns01 } from "./tls";
 
 /**
  * Every policy of the pack, grouped by area. The pack itself is built only in
@@ -40,6 +40,8 @@ export const policies: readonly Policy[] = [
     issuerNoInlineAwsKeys,
     acmeProductionOnlyWhenChosen,
     oneCertificatePerIdentifierSet,
+    certificateReadinessAwaited,
+    acmeServerHttps,
     // Edge
     ingressTlsEveryHost,
     ingressHttpsRedirect,
@@ -53,6 +55,8 @@ export const policies: readonly Policy[] = [
     iamNoWildcardActions,
     route53ChangeScoped,
     trustBoundToOneServiceAccount,
+    route53ChangeConditioned,
+    workloadRoleTrustsOnlyWorkload,
     // Stack
     ingressTlsHostsCertified,
     dnsRecordsTargetStackLoadBalancers,

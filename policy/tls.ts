@@ -277,3 +277,62 @@ export const oneCertificatePerIdentifierSet: StackValidationPolicy = {
         }
     },
 };
+
+/** cert-manager kinds whose readiness dependents wait for. */
+const awaitedKinds: Record<string, string> = { [certificateType]: "Certificate", [clusterIssuerType]: "ClusterIssuer", [issuerType]: "Issuer" };
+
+/** True for a `pulumi.com/waitFor` value that waits for the Ready condition (one condition, or a JSON list of them). */
+function waitsForReady(value: string): boolean {
+    let entries: unknown = [value];
+    if (value.trim().startsWith("[")) {
+        try {
+            entries = JSON.parse(value);
+        } catch {
+            return false;
+        }
+    }
+    return Array.isArray(entries) && entries.some((e) => typeof e === "string" && (/^condition=Ready(=True)?$/i.test(e.trim()) || /^jsonpath=.*Ready/.test(e.trim())));
+}
+
+/**
+ * Certificates and issuers are awaited: pulumi-kubernetes waits for a custom resource only
+ * when it carries `pulumi.com/waitFor` (4.18+; `condition=Ready` here), and never when it
+ * carries `pulumi.com/skipAwait: "true"`. Without the wait, `pulumi up` reports success
+ * and creates the Ingresses and Gateways that use the certificate's Secret before
+ * cert-manager has issued it (and issuers before their ACME account exists).
+ */
+export const certificateReadinessAwaited: ResourceValidationPolicy = {
+    name: "certificate-readiness-awaited",
+    description: "cert-manager Certificates, Issuers and ClusterIssuers carry pulumi.com/waitFor: condition=Ready and no pulumi.com/skipAwait.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes(Object.keys(awaitedKinds), (props, args, report) => {
+        const annotations = stringMap(at(props, "metadata.annotations"));
+        const namespace = args.type === clusterIssuerType ? "" : `${objectNamespace(props)}/`;
+        const who = `${awaitedKinds[args.type] ?? args.type} '${namespace}${objectName(props, args.name)}'`;
+        const waitFor = annotations["pulumi.com/waitFor"];
+        if (annotations["pulumi.com/skipAwait"] === "true") {
+            report(`${who} sets pulumi.com/skipAwait: "true": pulumi up would not wait until it is Ready, and what uses it would start before it is issued; remove the annotation.`);
+        } else if (waitFor === undefined) {
+            report(`${who} has no pulumi.com/waitFor annotation: pulumi up does not wait for a custom resource without it, so what uses it would start before it is Ready; annotate it pulumi.com/waitFor: condition=Ready.`);
+        } else if (!waitsForReady(waitFor)) {
+            report(`${who} waits for '${waitFor}' (pulumi.com/waitFor), not for its Ready condition; annotate it pulumi.com/waitFor: condition=Ready.`);
+        }
+    }),
+};
+
+/**
+ * An ACME server is reached over https: ACME is defined over HTTPS (RFC 8555, section 6.1),
+ * and over plain http anyone on the path can impersonate the CA, see the orders and hand
+ * back certificates of their own choosing.
+ */
+export const acmeServerHttps: ResourceValidationPolicy = {
+    name: "acme-server-https",
+    description: "Issuers and ClusterIssuers reach their ACME server over https.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes([clusterIssuerType, issuerType], (props, args, report) => {
+        const server = whenKnown(() => stringAt(props, "spec.acme.server"), undefined);
+        if (server === undefined || /^https:\/\//i.test(server)) return;
+        const who = args.type === clusterIssuerType ? `ClusterIssuer '${objectName(props, args.name)}'` : `Issuer '${objectNamespace(props)}/${objectName(props, args.name)}'`;
+        report(`${who} uses the ACME server '${server}', which is not https: anyone on the path could impersonate the CA (RFC 8555 requires HTTPS); use its https:// directory URL (Let's Encrypt: ${letsEncrypt.production}).`);
+    }),
+};

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { clusterSettings } from "../config/settings/cluster";
+import { guardStream } from "../offline/cli/safe-output";
 import { readProjectFile } from "../offline/stack-files";
 
 /**
@@ -77,4 +78,9 @@ function main(): number {
     }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+    // No line it prints can forge a line of its own or a CI command (offline/cli/safe-output.ts).
+    guardStream(process.stdout);
+    guardStream(process.stderr);
+    process.exitCode = main();
+}

@@ -50,6 +50,7 @@ function meshOfRemote(settings: Settings, providers: ClusterProviders, primary: 
             caRootCert: primary.plain<string>("caRootCert"),
             chart: { repository: settings.istioChartRepository, version: settings.istioVersion },
             eastWest: eastWestOf(settings),
+            readerTokenGeneration: settings.istioReaderTokenGeneration,
             disposable: settings.clusterDisposable,
         },
         { providers: { kubernetes: providers.kubernetes }, aliases: [{ name: legacyMeshName(settings.clusterName) }] },

@@ -28,6 +28,20 @@ export interface IstioRemoteArgs extends Disposable {
     readonly chart: ChartSource;
     /** This cluster's east-west gateway. */
     readonly eastWest: EastWestSettings;
+    /**
+     * The reader token's generation: a new one replaces the token Secret (a new name), so
+     * the token controller issues a fresh token and the old one is revoked with its Secret.
+     * @default 1
+     */
+    readonly readerTokenGeneration?: number;
+}
+
+/**
+ * The name of the reader's token Secret of a generation: `istio-reader-service-account-token`
+ * for the first (the name stacks deployed before rotation existed carry), with `-<n>` after.
+ */
+export function readerTokenSecretName(generation = 1): string {
+    return generation <= 1 ? `${readerServiceAccount}-token` : `${readerServiceAccount}-token-${generation}`;
 }
 
 /**
@@ -93,7 +107,7 @@ export class IstioRemote extends pulumi.ComponentResource {
             `${name}-reader-token`,
             {
                 metadata: {
-                    name: `${readerServiceAccount}-token`,
+                    name: readerTokenSecretName(args.readerTokenGeneration),
                     namespace,
                     annotations: { "kubernetes.io/service-account.name": readerServiceAccount, "pulumi.com/waitFor": "jsonpath={.data.token}" },
                 },
@@ -104,7 +118,7 @@ export class IstioRemote extends pulumi.ComponentResource {
         this.readerToken = pulumi.secret(
             token.data.apply((data) => {
                 const encoded = data["token"];
-                if (encoded === undefined) throw new pulumi.RunError(`Secret ${istioNamespace}/${readerServiceAccount}-token has no token; is the token controller running?`);
+                if (encoded === undefined) throw new pulumi.RunError(`Secret ${istioNamespace}/${readerTokenSecretName(args.readerTokenGeneration)} has no token; is the token controller running?`);
                 return Buffer.from(encoded, "base64").toString("utf8");
             }),
         );

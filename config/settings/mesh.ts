@@ -139,6 +139,15 @@ export const meshSettings = {
             "On the primary: the mesh-wide mutual TLS mode (PeerAuthentication `default` in istio-system). `PERMISSIVE` (default): meshed workloads accept mTLS and plain text, because the NGINX edge is not in the mesh and sends plain HTTP to its backends. `STRICT`: only mTLS; needs an edge inside the mesh (`edgeImplementation: gateway-api`) and no remote serving hosts through NGINX. `DISABLE` is never accepted.",
         schema: z.enum(["PERMISSIVE", "STRICT"], { error: "expected 'PERMISSIVE' or 'STRICT' (mTLS is never disabled mesh-wide)" }),
     }),
+    istioReaderTokenGeneration: setting<number>({
+        key: "istioReaderTokenGeneration",
+        area: "mesh",
+        type: "integer",
+        default: 1,
+        description:
+            "On a remote: the generation of the `istio-reader-service-account` token that the primary's istiod uses to read this cluster. Raise it by one to rotate the token: `pulumi up` on the remote replaces the token Secret (`istio-reader-service-account-token-<n>`; deleting the old one revokes the old token), then `pulumi up` on the primary writes the new token into its remote-cluster secret (README: \"Rotating the reader token\").",
+        schema: z.number().int({ error: "expected a whole number" }).min(1, { error: "expected at least 1" }).max(1000000, { error: "expected at most 1000000" }),
+    }),
     istioCaCert: secretSetting({
         key: "istioCaCert",
         area: "mesh",

@@ -1,9 +1,14 @@
+import { guardStream } from "./safe-output";
+
 /**
  * Runs a command's `main` and turns its result into the process's exit status. A user's
  * mistake is a status `main` returns (with one line per problem on stderr); an exception
  * escaping `main` is a bug, printed with its stack and the status `crashStatus`.
  */
 export function runCommand(main: () => Promise<number>, crashStatus = 3): void {
+    // No line a tool prints can forge a line of its own or a CI command (safe-output.ts).
+    guardStream(process.stdout);
+    guardStream(process.stderr);
     // A reader that stops early (`| head`) is no error of the command.
     process.stdout.on("error", (e: NodeJS.ErrnoException) => {
         if (e.code !== "EPIPE") throw e;

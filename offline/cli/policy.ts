@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
+import { printable } from "../../config/printable";
 import { runCommand } from "./command";
 import type * as DocumentsModule from "../documents";
 import type * as JudgeModule from "../judge";
@@ -36,7 +37,9 @@ async function main(): Promise<number> {
     try {
         doc = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
     } catch (e) {
-        process.stderr.write(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+        // A parser's message quotes the file; one line says what is wrong instead.
+        const code = (e as NodeJS.ErrnoException).code;
+        process.stderr.write(`${file}: ${code === "ENOENT" ? "no such file" : e instanceof SyntaxError ? "not JSON; expected an offline plan (npm run plan -- --json) or a state export (pulumi stack export)" : `cannot be read (${code ?? "error"})`}\n`);
         return 2;
     }
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily, see above */
@@ -74,7 +77,7 @@ async function main(): Promise<number> {
                 `  note: ${unreadableSecrets} secret value(s) cannot be read from this ${kind === "plan" ? "plan (it redacts them)" : "export (encrypted; export with --show-secrets to judge them)"}; policies treat them as unknown\n`,
             );
         }
-        for (const f of findings) process.stdout.write(`  [${f.enforcementLevel}] ${f.policy}${f.resource ? ` (${f.resource})` : ""}: ${f.message}\n`);
+        for (const f of findings) process.stdout.write(`  [${f.enforcementLevel}] ${f.policy}${f.resource ? ` (${printable(f.resource)})` : ""}: ${printable(f.message)}\n`);
     }
     return mandatory > 0 ? 1 : 0;
 }

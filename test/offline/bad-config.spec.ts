@@ -59,6 +59,7 @@ const cases: BadCase[] = [
     { stack: "primary", what: "a source range with host bits set", overrides: { set: { eastWestGatewaySourceRanges: ["10.0.0.1/8"] } }, key: "eastWestGatewaySourceRanges[0]", says: /expected the canonical CIDR block 10\.0\.0\.0\/8 \(no address bits beyond the prefix\)/ },
     { stack: "primary", what: "an istiod custom host that is not a DNS name", overrides: { set: { istiodCustomHosts: ["istiod"] } }, key: "istiodCustomHosts[0]", says: /expected a lowercase DNS name/ },
     { stack: "primary", what: "half a plug-in CA", overrides: { set: { istioCaCert: "C", istioCaKey: "K" }, secret: ["istioCaCert", "istioCaKey"] }, key: "istioCaRootCert", says: /a plug-in CA needs all four/ },
+    { stack: "remote", what: "a reader token generation below 1", overrides: { set: { istioReaderTokenGeneration: 0 } }, key: "istioReaderTokenGeneration", says: /= 0: expected at least 1/ },
     { stack: "primary", what: "a plug-in CA key in plain text", overrides: { set: { istioCaKey: "K" } }, key: "istioCaKey", says: /expected a secret/ },
     { stack: "primary", what: "an injection URL on the primary", overrides: { set: { istioInjectionUrl: "https://istiod.example.com:15017/inject" } }, key: "istioInjectionUrl", says: /expected to be empty on the primary/ },
     { stack: "primary", what: "a remote API server on the primary", overrides: { set: { remoteApiServer: "https://k.example.com" } }, key: "remoteApiServer", says: /expected to be empty on the primary/ },

@@ -72,7 +72,7 @@ describe("offline judge: resource options, as CrossGuard hands them to policies"
         assert.deepEqual(await findings(planWith({ protect: true, retainOnDelete: true })), []);
         assert.deepEqual(await findings(planWith({ retainOnDelete: true })), ["Helm release 'mesh-base' installs Istio's CRDs as templates and is not protected"]);
         assert.deepEqual(await findings(planWith()), ["Helm release 'mesh-base' installs Istio's CRDs as templates and is not protected"]);
-        const exported = (extra: Record<string, unknown>) => ({ deployment: { resources: [{ ...release, custom: true, inputs: props, ...extra }] } });
+        const exported = (extra: Record<string, unknown>) => ({ version: 3, deployment: { resources: [{ ...release, custom: true, inputs: props, ...extra }] } });
         assert.deepEqual(await findings(exported({ protect: true, customTimeouts: { create: 600 } })), []);
         assert.deepEqual(resourcesOf(exported({ protect: true, customTimeouts: { create: 600 }, aliases: ["urn:old"] })).resources[0]?.options, {
             protect: true,

@@ -125,7 +125,7 @@ describe("npm run policy (command line)", () => {
         assert.match(r.stderr, /expected an offline plan \(npm run plan -- --json\) or a state export \(pulumi stack export\)/);
         const notJson = await runs.notJson;
         assert.equal(notJson.status, 2);
-        assert.match(notJson.stderr, /not\.json: Unexpected token/);
+        assert.equal(notJson.stderr, `${path.join(dir, "not.json")}: not JSON; expected an offline plan (npm run plan -- --json) or a state export (pulumi stack export)\n`);
     });
 
     it("judges the kubeconfig of a remote secret when the export shows secrets (in process: the same reader and judge)", async () => {

@@ -1,4 +1,4 @@
-import { iamNoWildcardActions, route53ChangeScoped, trustBoundToOneServiceAccount } from "../../policy/dns-iam";
+import { iamNoWildcardActions, route53ChangeConditioned, route53ChangeScoped, trustBoundToOneServiceAccount, workloadRoleTrustsOnlyWorkload } from "../../policy/dns-iam";
 import { certManagerPolicy, certManagerRole, changed, clusterIssuer, oidc, portalRecord, T, zoneId } from "./fixtures";
 import { unknownSentinel } from "../../offline/values";
 import { assertPasses, assertViolates } from "./support";
@@ -98,5 +98,54 @@ describe("policy trust-bound-to-one-service-account", () => {
             "IAM role 'cluster1-cert-manager' trust statement 1 (EKS Pod Identity) has no StringEquals condition on aws:RequestTag/kubernetes-namespace and has no StringEquals condition on aws:RequestTag/kubernetes-service-account; bind it with StringEquals aws:RequestTag/kubernetes-namespace and aws:RequestTag/kubernetes-service-account, one value each.");
         await assertViolates(trustBoundToOneServiceAccount, trust({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }),
             "IAM role 'cluster1-cert-manager' trust statement 1 admits any principal ('*'); name the cluster's OIDC provider (IRSA) or pods.eks.amazonaws.com (Pod Identity).");
+    });
+});
+
+describe("policy route53-change-conditioned", () => {
+    const zone = `arn:aws:route53:::hostedzone/${zoneId}`;
+    const conditioned = (conditions: Record<string, string[]>) => withChange({ Action: "route53:ChangeResourceRecordSets", Resource: zone, Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"], ...conditions } } });
+
+    it("passes UPSERT and DELETE of _acme-challenge records (the fixture, and StringLike names)", async () => {
+        await assertPasses(route53ChangeConditioned, [certManagerPolicy]);
+        await assertPasses(route53ChangeConditioned, withChange({
+            Action: "route53:ChangeResourceRecordSets",
+            Resource: zone,
+            Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"] }, "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*.example.com"] } },
+        }));
+    });
+
+    it("fails the record-name and action conditions dropped", async () => {
+        await assertViolates(route53ChangeConditioned, conditioned({}),
+            "IAM role policy 'cluster1-cert-manager-route53' statement 'ChangeTxtRecords' grants route53:ChangeResourceRecordSets without a condition on route53:ChangeResourceRecordSetsActions and without a condition on route53:ChangeResourceRecordSetsNormalizedRecordNames; DNS-01 only upserts and deletes challenge records: add ForAllValues:StringEquals route53:ChangeResourceRecordSetsActions [UPSERT, DELETE] and route53:ChangeResourceRecordSetsNormalizedRecordNames [_acme-challenge.<name>, ...].");
+    });
+
+    it("fails CREATE beside UPSERT, and a name that is not a challenge record", async () => {
+        await assertViolates(route53ChangeConditioned, conditioned({ "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE", "CREATE"], "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.example.com", "api.example.com"] }),
+            "IAM role policy 'cluster1-cert-manager-route53' statement 'ChangeTxtRecords' grants route53:ChangeResourceRecordSets for the actions CREATE beyond UPSERT, DELETE and for record names 'api.example.com' that do not start with '_acme-challenge.'; DNS-01 only upserts and deletes challenge records: add ForAllValues:StringEquals route53:ChangeResourceRecordSetsActions [UPSERT, DELETE] and route53:ChangeResourceRecordSetsNormalizedRecordNames [_acme-challenge.<name>, ...].");
+    });
+
+    it("admits the configured actions", async () => {
+        const withCreate = conditioned({ "route53:ChangeResourceRecordSetsActions": ["CREATE", "DELETE"], "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.example.com"] });
+        await assertPasses(route53ChangeConditioned, withCreate, { "route53-change-conditioned": { actions: ["CREATE", "UPSERT", "DELETE"] } });
+    });
+});
+
+describe("policy workload-role-trusts-only-workload", () => {
+    const plus = (statement: Record<string, unknown>) =>
+        changed(certManagerRole, (p) => {
+            const doc = JSON.parse(p.assumeRolePolicy);
+            doc.Statement.push(statement);
+            p.assumeRolePolicy = JSON.stringify(doc);
+        });
+
+    it("passes the DNS-01 role (IRSA only), and a service role that is no workload's", async () => {
+        await assertPasses(workloadRoleTrustsOnlyWorkload, [certManagerRole, { type: T.role, name: "ec2", props: { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) } }]);
+    });
+
+    it("fails a trust statement added for the account root, and one for another AWS service", async () => {
+        await assertViolates(workloadRoleTrustsOnlyWorkload, plus({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "sts:AssumeRole" }),
+            "IAM role 'cluster1-cert-manager' is assumed by a Kubernetes service account, but its trust statement 2 also admits the account root arn:aws:iam::123456789012:root; remove that statement: only the workload's identity (IRSA or EKS Pod Identity) may assume it.");
+        await assertViolates(workloadRoleTrustsOnlyWorkload, plus({ Sid: "Lambda", Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com", "pods.eks.amazonaws.com"] }, Action: "sts:AssumeRole" }),
+            "IAM role 'cluster1-cert-manager' is assumed by a Kubernetes service account, but its trust statement 'Lambda' also admits the AWS service lambda.amazonaws.com; remove that statement: only the workload's identity (IRSA or EKS Pod Identity) may assume it.");
     });
 });

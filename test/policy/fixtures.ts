@@ -193,7 +193,13 @@ export const certManagerPolicy = aws(T.rolePolicy, "cluster1-cert-manager-route5
                 Effect: "Allow",
                 Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
                 Resource: `arn:aws:route53:::hostedzone/${zoneId}`,
-                Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] } },
+                Condition: {
+                    "ForAllValues:StringEquals": {
+                        "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+                        "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
+                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.example.com"],
+                    },
+                },
             },
         ],
     }),
@@ -216,7 +222,7 @@ export const clusterIssuer = k8s(T.clusterIssuer, "letsencrypt", {
 export const wildcardCertificate = k8s(T.certificate, "wildcard-example", {
     apiVersion: "cert-manager.io/v1",
     kind: "Certificate",
-    metadata: { name: "wildcard-example", namespace: "edge" },
+    metadata: { name: "wildcard-example", namespace: "edge", annotations: { "pulumi.com/waitFor": "condition=Ready" } },
     spec: { secretName: "wildcard-example-tls", dnsNames: ["*.example.com", "example.com"], issuerRef: { name: "letsencrypt", kind: "ClusterIssuer", group: "cert-manager.io" } },
 });
 

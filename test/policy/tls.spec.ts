@@ -1,4 +1,4 @@
-import { acmeProductionOnlyWhenChosen, issuerNoInlineAwsKeys, oneCertificatePerIdentifierSet, wildcardNeedsDns01 } from "../../policy/tls";
+import { acmeProductionOnlyWhenChosen, acmeServerHttps, certificateReadinessAwaited, issuerNoInlineAwsKeys, oneCertificatePerIdentifierSet, wildcardNeedsDns01 } from "../../policy/tls";
 import { unknownSentinel } from "../../offline/values";
 import { changed, clusterIssuer, portalIngress, T, wildcardCertificate } from "./fixtures";
 import { assertPasses, assertViolates } from "./support";
@@ -146,5 +146,37 @@ describe("policy one-certificate-per-identifier-set", () => {
 
     it("allows as many per set as configured", async () => {
         await assertPasses(oneCertificatePerIdentifierSet, [wildcardCertificate, copy("wildcard-api", "api", ["*.example.com", "example.com"])], { "one-certificate-per-identifier-set": { maxPerIdentifierSet: 2 } });
+    });
+});
+
+describe("policy certificate-readiness-awaited", () => {
+    const annotated = (annotations: Record<string, string> | undefined) => changed(wildcardCertificate, (p) => (p.metadata.annotations = annotations));
+
+    it("passes a Certificate and a ClusterIssuer that wait for Ready (also as a jsonpath, or in a list)", async () => {
+        await assertPasses(certificateReadinessAwaited, [wildcardCertificate, clusterIssuer]);
+        await assertPasses(certificateReadinessAwaited, annotated({ "pulumi.com/waitFor": 'jsonpath={.status.conditions[?(@.type=="Ready")].status}=True' }));
+        await assertPasses(certificateReadinessAwaited, annotated({ "pulumi.com/waitFor": '["condition=Ready"]' }));
+    });
+
+    it("fails a Certificate that lost its wait, one that skips it, and one waiting for something else", async () => {
+        await assertViolates(certificateReadinessAwaited, annotated(undefined),
+            "Certificate 'edge/wildcard-example' has no pulumi.com/waitFor annotation: pulumi up does not wait for a custom resource without it, so what uses it would start before it is Ready; annotate it pulumi.com/waitFor: condition=Ready.");
+        await assertViolates(certificateReadinessAwaited, annotated({ "pulumi.com/waitFor": "condition=Ready", "pulumi.com/skipAwait": "true" }),
+            "Certificate 'edge/wildcard-example' sets pulumi.com/skipAwait: \"true\": pulumi up would not wait until it is Ready, and what uses it would start before it is issued; remove the annotation.");
+        await assertViolates(certificateReadinessAwaited, annotated({ "pulumi.com/waitFor": "condition=Issuing" }),
+            "Certificate 'edge/wildcard-example' waits for 'condition=Issuing' (pulumi.com/waitFor), not for its Ready condition; annotate it pulumi.com/waitFor: condition=Ready.");
+        await assertViolates(certificateReadinessAwaited, changed(clusterIssuer, (p) => (p.metadata.annotations = {})),
+            "ClusterIssuer 'letsencrypt' has no pulumi.com/waitFor annotation: pulumi up does not wait for a custom resource without it, so what uses it would start before it is Ready; annotate it pulumi.com/waitFor: condition=Ready.");
+    });
+});
+
+describe("policy acme-server-https", () => {
+    it("passes Let's Encrypt's https directory, and a server unknown during preview", async () => {
+        await assertPasses(acmeServerHttps, [clusterIssuer, changed(clusterIssuer, (p) => (p.spec.acme.server = unknownSentinel))]);
+    });
+
+    it("fails an ACME server over plain http", async () => {
+        await assertViolates(acmeServerHttps, changed(clusterIssuer, (p) => (p.spec.acme.server = "http://acme-v02.api.letsencrypt.org/directory")),
+            "ClusterIssuer 'letsencrypt' uses the ACME server 'http://acme-v02.api.letsencrypt.org/directory', which is not https: anyone on the path could impersonate the CA (RFC 8555 requires HTTPS); use its https:// directory URL (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory).");
     });
 });
