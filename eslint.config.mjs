@@ -9,7 +9,7 @@ export default tseslint.config(
     ...tseslint.configs.recommendedTypeChecked,
     {
         languageOptions: {
-            parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+            parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname },
         },
         rules: {
             "@typescript-eslint/no-floating-promises": "error",
@@ -31,5 +31,5 @@ export default tseslint.config(
             "@typescript-eslint/no-explicit-any": "off",
         },
     },
-    { files: ["eslint.config.mjs"], ...tseslint.configs.disableTypeChecked },
+    { files: ["eslint.config.mjs", "stryker.config.mjs"], ...tseslint.configs.disableTypeChecked },
 );
