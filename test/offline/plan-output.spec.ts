@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { displayPaths, offlineKubeconfigFor, projectDir } from "../../offline/plan";
 import { renderTree } from "../../offline/render";
 import { runScript, type CommandResult } from "../support/cli";
-import { inputsOf, one, planned, type Planned } from "../support/plan";
+import { inputsOf, isSecretInput, one, planned, type Planned } from "../support/plan";
 
 /**
  * What the plan shows of the machine that ran it (nothing), the commands' --help, and stack
@@ -79,16 +79,33 @@ describe("--help of every command", () => {
 });
 
 describe("stack files as users write them", () => {
-    it("plans a stack file that imports a Pulumi ESC environment (`environment:`), as the CLI accepts it", async () => {
-        // examples/esc-mesh-ingress.yaml supplies the kubeconfig and AWS credentials; the stack file keeps the rest.
+    it("plans a stack file that imports the example ESC environment (`environment:`), with the settings it supplies", async () => {
+        // The offline plan opens no environment: the test resolves the example's pulumiConfig itself.
+        const esc = parse(fs.readFileSync(path.join(projectDir, "examples", "esc-primary.yaml"), "utf8")) as { values: Record<string, unknown> & { pulumiConfig: Record<string, unknown>; environmentVariables: Record<string, string> } };
+        const lookup = (ref: string): unknown => ref.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], esc.values);
+        const set: Record<string, unknown> = {};
+        const secret: string[] = [];
+        for (const [key, raw] of Object.entries(esc.values.pulumiConfig)) {
+            const ref = typeof raw === "string" ? /^\$\{([\w.]+)\}$/.exec(raw)?.[1] : undefined;
+            const value = ref !== undefined ? lookup(ref) : raw;
+            const wrapped = value !== null && typeof value === "object" && "fn::secret" in value;
+            set[key] = wrapped ? (value as Record<string, unknown>)["fn::secret"] : value;
+            if (wrapped) secret.push(key);
+        }
+        assert.deepEqual(secret, ["mesh-ingress:kubeconfig"], "the kubeconfig reaches the stack as a secret");
+        assert.deepEqual(Object.keys((esc.values["aws"] as { login: Record<string, unknown> }).login), ["fn::open::aws-login"]);
+        assert.deepEqual(esc.values.environmentVariables, { AWS_ACCESS_KEY_ID: "${aws.login.accessKeyId}", AWS_SECRET_ACCESS_KEY: "${aws.login.secretAccessKey}", AWS_SESSION_TOKEN: "${aws.login.sessionToken}" });
         const file = stackFileLike("primary", (doc) => {
             doc.environment = ["mesh-ingress/primary"];
             delete doc.config["mesh-ingress:kubeContext"];
-            doc.config["mesh-ingress:kubeconfig"] = { secure: "v1:ciphertext-from-the-environment" };
+            delete doc.config["mesh-ingress:acmeEmail"];
+            delete doc.config["mesh-ingress:dnsHostedZoneId"];
         });
-        const p = await planned("primary", { configFile: file });
+        const p = await planned("primary", { configFile: file, overrides: { set, secret } });
         assert.deepEqual(p.document.violations, []);
-        assert.deepEqual(p.document.placeholders, ["mesh-ingress:kubeconfig"]);
+        const provider = one(p, "pulumi:providers:kubernetes");
+        assert.equal(isSecretInput(provider, "kubeconfig"), true, "the kubeconfig stays a secret into the provider");
+        assert.match(inputsOf(provider).kubeconfig as string, /command: aws\n/);
     });
 
     it("plans stacks that name each other as on a self-managed backend (organization/mesh-ingress/<stack>)", async () => {
