@@ -791,6 +791,13 @@ describe("the runbook (docs/runbook.md)", function () {
         for (const n of needed) assert.ok(shell.includes(n), `a shell block runs '${n}'`);
     });
 
+    it("reads the CA mode from the log lines istiod 1.30 writes, and names no removed switch", () => {
+        const shell = shellBlocks.map((b) => b.text).join("\n");
+        assert.ok(!shell.includes("plugged-in cert"), "istiod 1.30 no longer logs 'plugged-in cert'");
+        assert.match(shell, /grep -m1 -E 'Use local CA certificate\|Use self-signed certificate as the CA certificate'/);
+        assert.ok(!runbook.includes("AUTO_RELOAD_PLUGIN_CERTS"), "removed from Istio (release note drop-reload-plugin-certs)");
+    });
+
     it("is linked from the README", () => {
         assert.match(fs.readFileSync(path.join(projectDir, "README.md"), "utf8"), /^## Runbook\n\n\[docs\/runbook\.md\]\(docs\/runbook\.md\)/m);
     });
