@@ -8,7 +8,7 @@ import type { StackFile } from "../../scripts/stacks";
 /**
  * npm run rollout: the order of its steps, where it stops, what it prints and its exit
  * statuses, against a fake workspace (the Pulumi CLI is not available here); and, as a
- * child process, --help and a machine without the CLI.
+ * child process, on a machine without the CLI (--help: test/offline/plan-output.spec.ts).
  */
 
 const files: StackFile[] = [
@@ -186,18 +186,10 @@ describe("npm run rollout", () => {
                 child.on("error", reject);
                 child.on("close", (status) => resolve({ status, stdout, stderr }));
             });
-        let help: ReturnType<typeof command>;
+        // --help: test/offline/plan-output.spec.ts, with the other commands.
         let noCli: ReturnType<typeof command>;
         before(() => {
-            help = command(["--help"]);
             noCli = command(["--preview"]);
-        });
-
-        it("prints its usage for --help and exits 0", async () => {
-            const r = await help;
-            assert.equal(r.status, 0);
-            assert.equal(r.stdout, "usage: npm run rollout -- [--stacks <stack>[,<stack>...]] [--preview] [--org <organization>]\n");
-            assert.equal(r.stderr, "");
         });
 
         it("exits 2 with one line, no stack trace, where the Pulumi CLI is not installed", async () => {
