@@ -56,6 +56,7 @@ describe("--help of every command", () => {
         policy: ["offline/cli/policy.ts", /^usage: npm run policy -- FILE/],
         stacks: ["scripts/stacks.ts", /^usage: npm run --silent stacks/],
         rollout: ["scripts/rollout.ts", /^usage: npm run rollout --/],
+        bench: ["scripts/bench.ts", /^usage: npm run bench --/],
     };
     let runs: Record<string, Promise<CommandResult>>;
     before(() => {
