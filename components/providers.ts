@@ -5,7 +5,11 @@ import * as random from "@pulumi/random";
 
 /** Arguments of {@link createClusterProviders}. */
 export interface ClusterProvidersArgs {
-    /** The cluster's name; the providers' names derive from it. */
+    /**
+     * The cluster's name. The providers' names do not contain it (renaming the cluster must
+     * not replace every resource); it names the aliases that keep the providers of stacks
+     * deployed before that change.
+     */
     clusterName: string;
     /** The cluster's kubeconfig, as a secret. Exactly one of `kubeconfig` and `kubeContext`. */
     kubeconfig?: pulumi.Output<string>;
@@ -31,16 +35,34 @@ export interface ClusterProviders {
     readonly random: random.Provider;
 }
 
-/** Creates the stack's providers, named after its cluster. */
+/** The logical names of the providers, the same in every stack. */
+export const providerNames = { kubernetes: "kubernetes", aws: "aws", random: "random" } as const;
+
+/**
+ * The name this program gave a provider before names stopped containing the cluster's
+ * name (`cluster1-kubernetes`): the alias that lets a stack deployed then keep its
+ * provider, and so every resource created through it.
+ */
+export function legacyProviderName(clusterName: string, provider: keyof typeof providerNames): string {
+    return `${clusterName}-${provider}`;
+}
+
+/** Creates the stack's providers. Their names are constant: a renamed cluster updates them in place. */
 export function createClusterProviders(args: ClusterProvidersArgs): ClusterProviders {
+    const aliased = (provider: keyof typeof providerNames): pulumi.CustomResourceOptions => ({ aliases: [{ name: legacyProviderName(args.clusterName, provider) }] });
     const kubernetes = new k8s.Provider(
-        `${args.clusterName}-kubernetes`,
+        providerNames.kubernetes,
         args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : { context: args.kubeContext },
+        aliased("kubernetes"),
     );
-    const awsProvider = new aws.Provider(`${args.clusterName}-aws`, {
-        region: args.awsRegion as aws.Region,
-        defaultTags: { tags: args.awsTags },
-    });
-    const randomProvider = new random.Provider(`${args.clusterName}-random`);
+    const awsProvider = new aws.Provider(
+        providerNames.aws,
+        {
+            region: args.awsRegion as aws.Region,
+            defaultTags: { tags: args.awsTags },
+        },
+        aliased("aws"),
+    );
+    const randomProvider = new random.Provider(providerNames.random, {}, aliased("random"));
     return { kubernetes, aws: awsProvider, random: randomProvider };
 }

@@ -1,10 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { CrossRule, SecretSetting, Setting } from "./setting";
+import type { CrossRule, DeepReadonly, SecretSetting, Setting } from "./setting";
 import { clusterRules, clusterSettings } from "./settings/cluster";
 import { meshRules, meshSettings } from "./settings/mesh";
 import { observabilitySettings } from "./settings/observability";
 import { dnsRules, dnsSettings } from "./settings/dns";
 import { edgeRules, edgeSettings } from "./settings/edge";
+import { edgeSecurityRules, edgeSecuritySettings } from "./settings/edge-security";
 import { gatewayApiRules, gatewayApiSettings } from "./settings/gateway-api";
 import { tlsRules, tlsSettings } from "./settings/tls";
 
@@ -19,11 +20,12 @@ export const registry = {
     ...tlsSettings,
     ...dnsSettings,
     ...edgeSettings,
+    ...edgeSecuritySettings,
     ...gatewayApiSettings,
 };
 
 /** Every rule across settings. */
-export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules, ...tlsRules, ...dnsRules, ...edgeRules, ...gatewayApiRules];
+export const crossRules: readonly CrossRule[] = [...clusterRules, ...meshRules, ...tlsRules, ...dnsRules, ...edgeRules, ...edgeSecurityRules, ...gatewayApiRules];
 
 /** The registry's type. */
 export type Registry = typeof registry;
@@ -34,13 +36,6 @@ export type LoadedValue<S> = S extends SecretSetting
     : S extends Setting<infer T>
       ? DeepReadonly<T>
       : never;
-
-/** Read-only all the way down. */
-export type DeepReadonly<T> = T extends (infer E)[]
-    ? readonly DeepReadonly<E>[]
-    : T extends object
-      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-      : T;
 
 /** The validated, frozen configuration of one stack. */
 export type Settings = { readonly [K in keyof Registry]: LoadedValue<Registry[K]> };

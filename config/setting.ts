@@ -1,10 +1,9 @@
 import type { z } from "zod";
 
 /**
- * The value types a setting can have. Pulumi's project configuration can declare
- * `string`, `integer`, `boolean` and `array`; an `object` setting (or an array of
- * objects) is declared in Pulumi.yaml without a `type`, so the CLI passes it
- * through and this program validates its shape.
+ * The value types a setting can have: the types of Pulumi's project configuration
+ * (`object` since Pulumi v3.187.0). The CLI checks a stack value's type before the
+ * program runs (offline/cli-config.ts); the program then validates the value itself.
  */
 export type SettingType = "string" | "integer" | "boolean" | "array" | "object";
 
@@ -37,13 +36,22 @@ export interface Setting<T> {
     readonly default?: T;
     /**
      * Whether the value must be set with `pulumi config set --secret`; the program
-     * then only ever handles it as a Pulumi secret.
+     * refuses a plain-text value and only ever handles it as a Pulumi secret.
+     * Pulumi.yaml declares it `secret: true` only when it has no default (see
+     * `declaredSecret` in scripts/gen.ts).
      * @default false
      */
     readonly secret?: boolean;
     /** Validates the parsed value; every message starts with "expected". */
     readonly schema: z.ZodType<T>;
 }
+
+/** Read-only all the way down: how the program sees a structured setting's value. */
+export type DeepReadonly<T> = T extends (infer E)[]
+    ? readonly DeepReadonly<E>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
 
 /** A setting whose value is handled as a Pulumi secret. */
 export interface SecretSetting extends Setting<string> {
@@ -58,7 +66,10 @@ export function setting<T>(spec: Setting<T>): Setting<T> {
 /**
  * Declares a secret setting: a string that must be set with `--secret`. Its default is
  * the empty string, meaning "not set" (Pulumi treats a declared key without a default as
- * required, so optional secrets need one).
+ * required, so optional secrets need one). Pulumi.yaml declares it as a plain `string`:
+ * the CLI copies the default "" into every stack that leaves the key unset, as plain
+ * text, and would refuse it under `secret: true` ("must be encrypted as it's secret").
+ * The program refuses a non-empty plain-text value instead (config/load.ts).
  */
 export function secretSetting(spec: Omit<SecretSetting, "secret" | "type" | "default">): SecretSetting {
     return Object.freeze({ ...spec, type: "string" as const, default: "", secret: true as const });

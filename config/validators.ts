@@ -1,4 +1,6 @@
-import * as ipaddr from "ipaddr.js";
+import { canonicalProblem, openToEveryone } from "../policy/addresses";
+import { invalid } from "./problems";
+import type { Problem } from "./setting";
 import * as semver from "semver";
 import { z } from "zod";
 
@@ -31,23 +33,26 @@ export const certificateIdentifier = z
 /** An e-mail address (as ACME accounts require: a local part, '@', a DNS name). */
 export const email = z.email({ error: "expected an e-mail address such as platform@example.com" });
 
-/** A CIDR block, IPv4 or IPv6, whose address has no bits set beyond the prefix. */
-export const cidr = z.string().refine(isCanonicalCidr, {
-    error: "expected a CIDR block such as 10.0.0.0/8 or 2001:db8::/32, with no address bits beyond the prefix",
+/**
+ * A CIDR block, IPv4 or IPv6, in its canonical form (policy/addresses.ts): decimal octets
+ * without leading zeros, RFC 5952 IPv6, no address bits beyond the prefix, IPv4 not
+ * written as IPv4-mapped IPv6. A non-canonical block is refused with its canonical form.
+ */
+export const cidr = z.string({ error: "expected a CIDR block such as 10.0.0.0/8 or 2001:db8::/32" }).superRefine((value, ctx) => {
+    const problem = canonicalProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
 });
 
-function isCanonicalCidr(value: string): boolean {
-    if (!ipaddr.isValidCIDR(value)) return false;
-    const [address, prefix] = ipaddr.parseCIDR(value);
-    const network = address.kind() === "ipv4"
-        ? ipaddr.IPv4.networkAddressFromCIDR(value)
-        : ipaddr.IPv6.networkAddressFromCIDR(value);
-    return network.toString() === address.toString() && prefix >= 0;
-}
-
-/** True for CIDR blocks that admit every address (`0.0.0.0/0`, `::/0`). */
-export function isCatchAllCidr(value: string): boolean {
-    return ipaddr.isValidCIDR(value) && ipaddr.parseCIDR(value)[1] === 0;
+/**
+ * A list of CIDR blocks meant as an allowlist: each block canonical, and the set as a
+ * whole not open to everyone (all of IPv4 or of IPv6, however it is cut).
+ */
+export function allowlistOf(what: string): z.ZodType<string[]> {
+    return z.array(cidr, { error: "expected a list of CIDR blocks" }).superRefine((blocks, ctx) => {
+        if (blocks.some((b) => canonicalProblem(b) !== undefined)) return;
+        const open = openToEveryone(blocks);
+        if (open !== undefined) ctx.addIssue({ code: "custom", message: `expected ${what}, not everyone: ${open}` });
+    });
 }
 
 /** An exact version: `1.30.3` or `v1.21.1`, never a range, `latest` or a partial version. */
@@ -114,3 +119,16 @@ export const stringMap = z.record(
     }),
     z.string({ error: "expected a string value (quote numbers and booleans)" }),
 );
+
+/**
+ * The problems of a source-range annotation's value (`a,b,c`): each block canonical, and the
+ * whole not open to everyone. None when the annotation is not set.
+ */
+export function sourceRangesProblems(key: string, value: string | undefined, what: string): Problem[] {
+    if (value === undefined) return [];
+    const entries = value.split(",").map((e) => e.trim());
+    const bad = entries.map((e) => [e, canonicalProblem(e)] as const).filter(([, p]) => p !== undefined);
+    if (bad.length > 0) return bad.map(([e, p]) => invalid(key, e, p!));
+    const open = openToEveryone(entries);
+    return open === undefined ? [] : [invalid(key, value, `expected ${what}, not everyone: ${open}`)];
+}

@@ -92,3 +92,12 @@ export function invokeAnswer(token: string, inputs: Inputs): Inputs {
             throw new Error(`the offline engine has no answer for the provider function ${token}; add one to offline/computed.ts`);
     }
 }
+
+/**
+ * What the offline plan shows for a manifest the program downloads and checks (the Gateway
+ * API CRDs): no network here, so a comment that says what `pulumi up` applies, never the
+ * manifest (the project does not copy upstream manifests).
+ */
+export function offlineManifest(url: string, sha256: string): Promise<string> {
+    return Promise.resolve(`# Offline plan: pulumi preview and up download ${url}\n# and apply it only if its SHA-256 is ${sha256}.\n`);
+}

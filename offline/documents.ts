@@ -1,4 +1,4 @@
-import type { JudgedResource } from "./judge";
+import { policyOptionsOf, type JudgedOptions, type JudgedResource } from "./judge";
 import type { PlanDocument } from "./plan";
 import { computedMark, secretMark, unknownSentinel } from "./values";
 
@@ -47,6 +47,8 @@ function fromPlan(doc: PlanDocument): JudgedResource[] {
             ...(parent ? { parent: parent.urn } : {}),
             ...(provider ? { provider: { urn: provider.urn, type: provider.type, name: provider.name, props: props(provider.inputs) } } : {}),
             dependencies: r.dependsOn.map((d) => byName.get(d)?.urn ?? d),
+            // Plans written before options were recorded have none.
+            options: policyOptionsOf((r as { options?: PlanDocument["resources"][number]["options"] }).options ?? {}),
         };
     });
 }
@@ -71,6 +73,26 @@ interface ExportedResource {
     parent?: string;
     provider?: string;
     dependencies?: string[];
+    protect?: boolean;
+    deleteBeforeReplace?: boolean;
+    ignoreChanges?: string[];
+    additionalSecretOutputs?: string[];
+    aliases?: string[];
+    /** Seconds (the state's `resource.CustomTimeouts`). */
+    customTimeouts?: { create?: number; update?: number; delete?: number };
+}
+
+/** The options a state export records for a resource, in CrossGuard's form (the state's aliases are the URNs it matched). */
+function exportedOptions(r: ExportedResource): JudgedOptions {
+    const t = r.customTimeouts;
+    return {
+        ...(r.protect === true ? { protect: true } : {}),
+        ...(r.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.deleteBeforeReplace } : {}),
+        ...(r.ignoreChanges !== undefined ? { ignoreChanges: [...r.ignoreChanges] } : {}),
+        ...(r.additionalSecretOutputs !== undefined ? { additionalSecretOutputs: [...r.additionalSecretOutputs] } : {}),
+        ...(r.aliases !== undefined ? { aliases: [...r.aliases] } : {}),
+        ...(t !== undefined ? { customTimeouts: { createSeconds: t.create ?? 0, updateSeconds: t.update ?? 0, deleteSeconds: t.delete ?? 0 } } : {}),
+    };
 }
 
 function fromExport(list: unknown[]): JudgedResource[] {
@@ -88,6 +110,7 @@ function fromExport(list: unknown[]): JudgedResource[] {
             ...(r.parent ? { parent: r.parent } : {}),
             ...(provider ? { provider: { urn: provider.urn, type: provider.type, name: nameOf(provider.urn), props: unwrapSecrets(provider.inputs ?? {}) as Record<string, unknown> } } : {}),
             dependencies: r.dependencies ?? [],
+            options: exportedOptions(r),
         };
     });
 }

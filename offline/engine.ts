@@ -107,9 +107,14 @@ export interface EvaluateOptions {
      * plausible ids and computed fields. @default true
      */
     readonly preview?: boolean;
-    /** Every configuration value, by full key (`project:key`), as the CLI passes it. */
-    readonly config: Readonly<Record<string, string>>;
-    /** Full keys whose values are secrets. */
+    /**
+     * Every configuration value, by full key (`project:key`), as the CLI passes it. Unset:
+     * the program reads the configuration the process was started with, as the Node.js
+     * language host passes it (`PULUMI_CONFIG`, `PULUMI_CONFIG_SECRET_KEYS`; see
+     * `languageHostEnvironment` in offline/cli-config.ts).
+     */
+    readonly config?: Readonly<Record<string, string>>;
+    /** Full keys whose values are secrets (with `config`). */
     readonly secretKeys?: readonly string[];
     /** Sample outputs of the stacks the program references. */
     readonly samples?: SampleLookup;
@@ -233,9 +238,18 @@ class Mocks implements pulumi.runtime.Mocks {
  * many configurations of the same (already imported) program in turn.
  */
 export async function evaluate(program: Program, options: EvaluateOptions): Promise<Evaluation> {
+    return evaluateRun(() => pulumi.runtime.runInPulumiStack(async () => program()), options);
+}
+
+/**
+ * Like {@link evaluate}, for a `run` that loads and runs the program itself inside the
+ * root Stack resource: the Pulumi SDK's own run entry (`@pulumi/pulumi/cmd/run`'s `run`),
+ * which loads `index.ts` as the CLI's language host does.
+ */
+export async function evaluateRun(run: () => Promise<unknown>, options: EvaluateOptions): Promise<Evaluation> {
     const mocks = new Mocks(options);
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? true, options.organization ?? "organization");
-    pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
+    if (options.config !== undefined) pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
     const resources = new Map<string, RecordedResource>();
     const record = (req: Omit<ReadRequest, "getProperties">, custom: boolean, read: boolean, inputs: unknown, options: ResourceOptions) => (err: unknown, response?: unknown) => {
@@ -297,8 +311,8 @@ export async function evaluate(program: Program, options: EvaluateOptions): Prom
     const timeoutMs = options.timeoutMs ?? 30000;
     let timer: NodeJS.Timeout | undefined;
     try {
-        const run = (async () => {
-            await pulumi.runtime.runInPulumiStack(async () => program());
+        const running = (async () => {
+            await run();
             await settings.waitForRPCs();
         })();
         const timeout = new Promise<never>((_, reject) => {
@@ -306,7 +320,7 @@ export async function evaluate(program: Program, options: EvaluateOptions): Prom
                 reject(new EvaluationTimeout(timeoutMs));
             }, timeoutMs);
         });
-        await Promise.race([run, timeout]);
+        await Promise.race([running, timeout]);
         await new Promise((resolve) => setImmediate(resolve));
         const [first] = unhandled;
         if (first !== undefined) throw first instanceof Error ? first : new Error(`unhandled rejection: ${JSON.stringify(first)}`);

@@ -38,6 +38,48 @@ export interface JudgedResource {
     readonly parent?: string;
     readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly props: Record<string, unknown> };
     readonly dependencies: readonly string[];
+    /** The resource options CrossGuard hands policies (`args.opts`), as far as they are set; see {@link policyOptionsOf}. */
+    readonly options?: JudgedOptions;
+}
+
+/** The resource options a policy sees, in CrossGuard's form (timeouts in seconds); `parent` comes from the resource. */
+export type JudgedOptions = Partial<Omit<PolicyResourceOptions, "parent">>;
+
+/** Resource options as the engine receives them from a program (durations such as `20m`). */
+export interface ProgramOptions {
+    readonly protect?: boolean;
+    readonly deleteBeforeReplace?: boolean;
+    readonly ignoreChanges?: readonly string[];
+    readonly additionalSecretOutputs?: readonly string[];
+    readonly customTimeouts?: { readonly create?: string; readonly update?: string; readonly delete?: string };
+}
+
+/** Seconds of a Go duration (`1h30m`, `20m`, `90s`, `1.5h`), as the engine converts custom timeouts; 0 for none. */
+export function durationSeconds(duration: string | undefined): number {
+    if (duration === undefined || duration === "") return 0;
+    const units: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+    const parts = [...duration.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== duration) throw new Error(`'${duration}' is not a duration such as 20m or 1h30m`);
+    return parts.reduce((sum, p) => sum + Number(p[1]) * (units[p[2]!] ?? 0), 0);
+}
+
+/**
+ * The options CrossGuard hands a policy, from those a program set (the offline plan
+ * records them): the engine's `AnalyzerResourceOptions` carry protect, ignoreChanges,
+ * deleteBeforeReplace, additionalSecretOutputs, customTimeouts (seconds) and aliases,
+ * but not retainOnDelete, replaceOnChanges or deletedWith. Its aliases are the old URNs
+ * the resource matched in the stack's state, none on a stack being created, which is what
+ * a plan shows; so they are left empty here.
+ */
+export function policyOptionsOf(options: ProgramOptions): JudgedOptions {
+    const t = options.customTimeouts;
+    return {
+        ...(options.protect === true ? { protect: true } : {}),
+        ...(options.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: options.deleteBeforeReplace } : {}),
+        ...(options.ignoreChanges !== undefined ? { ignoreChanges: [...options.ignoreChanges] } : {}),
+        ...(options.additionalSecretOutputs !== undefined ? { additionalSecretOutputs: [...options.additionalSecretOutputs] } : {}),
+        ...(t !== undefined ? { customTimeouts: { createSeconds: durationSeconds(t.create), updateSeconds: durationSeconds(t.update), deleteSeconds: durationSeconds(t.delete) } } : {}),
+    };
 }
 
 /** One policy finding. */
@@ -176,13 +218,15 @@ function suggestion(name: string, candidates: readonly string[]): string {
     return distance(name, best) <= Math.max(2, Math.floor(best.length / 3)) ? ` (did you mean ${best}?)` : "";
 }
 
-const options = (parent: string | undefined): PolicyResourceOptions => ({
+/** A resource's options as the analyzer builds them (`getResourceOptions` in @pulumi/policy's server). */
+const options = (r: JudgedResource): PolicyResourceOptions => ({
     protect: false,
     ignoreChanges: [],
     aliases: [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
-    ...(parent !== undefined ? { parent } : {}),
+    ...r.options,
+    ...(r.parent !== undefined ? { parent: r.parent } : {}),
 });
 
 const notApplicable = (reason?: string): never => {
@@ -223,7 +267,7 @@ export async function judge(resources: readonly JudgedResource[], opts: JudgeOpt
                         props,
                         urn: resource.urn,
                         name: resource.name,
-                        opts: options(resource.parent),
+                        opts: options(resource),
                         ...(resource.provider ? { provider: providerOf(resource.provider) } : {}),
                         stackTags: new Map(),
                         isType: (cls) => isTypeOf(resource.type, cls),
@@ -273,7 +317,7 @@ function stackResources(resources: readonly JudgedResource[]): PolicyResource[] 
             props,
             urn: r.urn,
             name: r.name,
-            opts: options(r.parent),
+            opts: options(r),
             ...(r.provider ? { provider: providerOf(r.provider) } : {}),
             dependencies: [],
             propertyDependencies: {},

@@ -3,11 +3,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { loadSettings } from "../config/load";
 import { ConfigError } from "../config/problems";
+import { chartsSection, renderedPlanResources, type ChartsSection, type RenderedFrom } from "./charts/document";
+import { withRenderedCharts } from "./charts/judged";
+import { renderEvaluation, RenderProblems, type StackRender } from "./charts/render";
+import { setManifestSource } from "../components/edge/gateway-api-crds";
+import { offlineManifest } from "./computed";
 import { evaluate, type Evaluation, type Program, type RecordedResource, type ResourceOptions, type SampleLookup } from "./engine";
-import { judge, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
+import { judge, policyOptionsOf, type Finding, type JudgedResource, type PolicyConfig } from "./judge";
 import { readSamples, sampleLookup } from "./samples";
-import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type StackConfiguration } from "./stack-files";
+import { projectDir, readProjectFile, readStackConfiguration, StackFileError, stackFilePath, type ConfigOverrides } from "./stack-files";
 import { plain, redact } from "./values";
 
 /**
@@ -18,6 +24,7 @@ import { plain, redact } from "./values";
 
 /** The project's root folder (where Pulumi.yaml and index.ts are). */
 export { projectDir };
+export type { ConfigOverrides };
 
 /** The ambient kubeconfig of every offline plan (contexts cluster1 and cluster2, no credentials). */
 export const ambientKubeconfig = path.join(projectDir, "offline", "ambient-kubeconfig.yaml");
@@ -83,6 +90,8 @@ export interface PlanResource {
     readonly dependsOn: readonly string[];
     /** The resource options the program set (protect, retainOnDelete, customTimeouts, ...); empty when none. */
     readonly options: ResourceOptions;
+    /** Set on the objects of a rendered chart (`--render`): the release and the chart version rendered. */
+    readonly renderedFrom?: RenderedFrom;
 }
 
 /** One policy finding of the plan document. */
@@ -105,6 +114,8 @@ export interface PlanDocument {
     readonly stackReferences: readonly { readonly stack: string; readonly answer: "sample" | "absent"; readonly source?: string }[];
     /** Encrypted config values that were replaced by placeholders. */
     readonly placeholders: readonly string[];
+    /** With `--render`: Helm, the capabilities, and each release's render (its objects are among `resources`). */
+    readonly charts?: ChartsSection;
 }
 
 /** What to plan. */
@@ -121,17 +132,17 @@ export interface PlanOptions {
     readonly up?: boolean;
     /**
      * Changes on top of the stack file, by short key: values to set (as they would be
-     * written in YAML) and keys to remove. Tests and the benchmark plan variants this way.
+     * written in YAML), keys to remove, keys set as secrets. They are applied before the
+     * Pulumi CLI's rules. Tests and the benchmark plan variants this way.
      */
     readonly overrides?: ConfigOverrides;
-}
-
-/** Changes to a stack's configuration, by short key. */
-export interface ConfigOverrides {
-    readonly set?: Readonly<Record<string, unknown>>;
-    /** Keys whose values are secrets (set with --secret). */
-    readonly secret?: readonly string[];
-    readonly unset?: readonly string[];
+    /**
+     * Render every Helm release with its chart (offline/charts) and add the objects under
+     * their release, for the policies to judge too. Charts are rendered from the `up`
+     * evaluation: Helm only runs when `pulumi up` installs a release, with every value known.
+     * @default false
+     */
+    readonly render?: boolean;
 }
 
 /** How long a plan's two parts took (wall time), for the benchmark. */
@@ -146,7 +157,7 @@ export interface PlanTimings {
 
 /** The outcome of a plan. */
 export type PlanOutcome =
-    | { readonly kind: "planned"; readonly document: PlanDocument; readonly evaluation: Evaluation; readonly findings: readonly Finding[]; readonly timings: PlanTimings }
+    | { readonly kind: "planned"; readonly document: PlanDocument; readonly evaluation: Evaluation; readonly findings: readonly Finding[]; readonly timings: PlanTimings; readonly charts?: StackRender }
     | { readonly kind: "invalid"; readonly lines: readonly string[] }
     | { readonly kind: "failed"; readonly error: Error };
 
@@ -171,13 +182,16 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
     try {
         const project = readProjectFile(projectDir);
         const file = options.configFile ? path.resolve(options.configFile) : stackFilePath(projectDir, options.stack);
-        const configuration = applyOverrides(project.name, readStackConfiguration(project, file), options.overrides);
+        // The Pulumi CLI's rules (offline/cli-config.ts) come first: what it refuses never reaches the program.
+        const configuration = readStackConfiguration(project, file, { stack: options.stack, ...(options.overrides ? { overrides: options.overrides } : {}) });
         placeholders = configuration.placeholders;
         // A stack on kubeContext reads the ambient kubeconfig (as the provider does): offline
         // it is the shipped sample, never the machine's own.
         const ambient = process.env["KUBECONFIG"];
         process.env["KUBECONFIG"] = offlineKubeconfigFor(configuration.values[`${project.name}:kubeContext`]);
         try {
+            // Checked downloads (the Gateway API CRDs) are answered without the network.
+            setManifestSource(offlineManifest);
             const program = await loadProgram();
             const samples = options.samples ?? sampleLookup(readSamples());
             const started = performance.now();
@@ -199,34 +213,81 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         }
     } catch (e) {
         if (ConfigError.isInstance(e)) return { kind: "invalid", lines: e.problems.map((p) => p.line) };
-        if (e instanceof StackFileError) return { kind: "invalid", lines: [e.message] };
+        if (e instanceof StackFileError) return { kind: "invalid", lines: [...e.lines, ...programProblems(e, options.stack)] };
         if (pulumi.RunError.isInstance(e)) return { kind: "invalid", lines: [(e).message] };
         return { kind: "failed", error: e as Error };
     }
     const loggedErrors = evaluation.logs.filter((l) => l.severity === "error");
     if (loggedErrors.length > 0) return { kind: "invalid", lines: loggedErrors.map((l) => l.message) };
 
+    let charts: StackRender | undefined;
+    if (options.render) {
+        const rendered = await renderCharts(options, evaluation);
+        if (rendered.kind !== "rendered") return rendered;
+        charts = rendered.charts;
+    }
     const judging = performance.now();
-    const findings = await judge(judgedResources(evaluation.resources), options.policyConfig ? { config: options.policyConfig } : {});
+    const judged = judgedResources(evaluation.resources);
+    const findings = await judge(charts ? withRenderedCharts(judged, charts) : judged, options.policyConfig ? { config: options.policyConfig } : {});
     const timings = { evaluateMs, evaluateCpuMs, judgeMs: performance.now() - judging };
-    return { kind: "planned", document: planDocument(evaluation, findings, placeholders), evaluation, findings, timings };
+    const document = planDocument(evaluation, findings, placeholders);
+    return { kind: "planned", document: charts ? withCharts(document, evaluation, charts) : document, evaluation, findings, timings, ...(charts ? { charts } : {}) };
 }
 
-function applyOverrides(project: string, configuration: StackConfiguration, overrides: ConfigOverrides | undefined): StackConfiguration {
-    if (!overrides) return configuration;
-    const values: Record<string, string> = { ...configuration.values };
-    const secretKeys = new Set(configuration.secretKeys);
-    const full = (key: string): string => (key.includes(":") ? key : `${project}:${key}`);
-    for (const key of overrides.unset ?? []) {
-        delete values[full(key)];
-        secretKeys.delete(full(key));
+/**
+ * The charts of a plan, rendered from the `up` evaluation (the plan's own when it is one;
+ * otherwise a second evaluation with the policies off): Helm renders a release only when
+ * `pulumi up` installs it, with the values a deployment computes, which the `up`
+ * evaluation answers with plausible placeholders (an IAM role's ARN, a load balancer's
+ * hostname) where the preview has none.
+ */
+async function renderCharts(options: PlanOptions, evaluation: Evaluation): Promise<{ kind: "rendered"; charts: StackRender } | { kind: "invalid"; lines: readonly string[] } | { kind: "failed"; error: Error }> {
+    let up = evaluation;
+    if (!(options.up ?? false)) {
+        const outcome = await plan({ ...options, up: true, render: false, policyConfig: { all: "disabled" } });
+        if (outcome.kind !== "planned") return outcome;
+        up = outcome.evaluation;
     }
-    for (const [key, value] of Object.entries(overrides.set ?? {})) {
-        values[full(key)] = typeof value === "string" ? value : JSON.stringify(value);
-        secretKeys.delete(full(key));
+    try {
+        return { kind: "rendered", charts: await renderEvaluation(options.stack, up.resources) };
+    } catch (e) {
+        if (e instanceof RenderProblems) return { kind: "invalid", lines: e.lines };
+        return { kind: "failed", error: e as Error };
     }
-    for (const key of overrides.secret ?? []) secretKeys.add(full(key));
-    return { values, secretKeys: [...secretKeys], placeholders: configuration.placeholders };
+}
+
+function withCharts(document: PlanDocument, evaluation: Evaluation, charts: StackRender): PlanDocument {
+    const nameOf = new Map(evaluation.resources.map((r) => [r.urn, r.name]));
+    const providerOf = (urn: string): string | null => {
+        const provider = evaluation.resources.find((r) => r.urn === urn)?.provider;
+        return provider !== undefined ? (nameOf.get(provider) ?? null) : null;
+    };
+    const rendered = renderedPlanResources(charts, providerOf);
+    const byParent = new Map<string, PlanResource[]>();
+    for (const r of rendered) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
+    return {
+        ...document,
+        resources: document.resources.flatMap((r) => [r, ...(r.type === "kubernetes:helm.sh/v3:Release" ? (byParent.get(r.name) ?? []) : [])]),
+        charts: chartsSection(charts),
+    };
+}
+
+/**
+ * What the program's own validation would say about a configuration the Pulumi CLI
+ * refused, for the keys the CLI did not name: the CLI stops before the program runs, but
+ * one plan lists every problem, so that a user fixes them in one round.
+ */
+function programProblems(e: StackFileError, stack: string): string[] {
+    if (e.unchecked === undefined) return [];
+    const named = new Set(e.keys);
+    const { values, secretKeys } = e.unchecked;
+    try {
+        loadSettings({ project: readProjectFile(projectDir).name, stack, values, secretKeys: new Set(secretKeys) });
+    } catch (err) {
+        if (ConfigError.isInstance(err)) return err.problems.filter((p) => !named.has(p.key.split(/[.[]/)[0]!)).map((p) => p.line);
+        throw err;
+    }
+    return [];
 }
 
 /** The plan's exit status: 1 when a mandatory policy fails, otherwise 0. */
@@ -254,6 +315,7 @@ export function judgedResources(resources: readonly RecordedResource[]): JudgedR
             ...(r.parent !== undefined ? { parent: r.parent } : {}),
             ...(provider ? { provider: { urn: provider.urn, type: provider.type, name: provider.name, props: plain(provider.inputs) as Record<string, unknown> } } : {}),
             dependencies: r.dependencies,
+            options: policyOptionsOf(r.options),
         };
     });
 }

@@ -13,12 +13,22 @@ export function renderTree(doc: PlanDocument, options: { inputs?: boolean } = {}
         siblings.push(r);
         children.set(r.parent, siblings);
     }
-    const custom = doc.resources.filter((r) => r.custom).length;
-    lines.push(`Plan for stack '${doc.stack}' (offline, under mocks): ${doc.resources.length} resources, ${custom} custom and ${doc.resources.length - custom} components`);
+    const rendered = doc.resources.filter((r) => r.renderedFrom !== undefined).length;
+    const own = doc.resources.length - rendered;
+    const custom = doc.resources.filter((r) => r.custom && r.renderedFrom === undefined).length;
+    lines.push(
+        `Plan for stack '${doc.stack}' (offline, under mocks): ${own} resources, ${custom} custom and ${own - custom} components` +
+            (doc.charts ? `; ${rendered} objects rendered from ${doc.charts.releases.length} Helm releases` : ""),
+    );
     lines.push("");
     const visit = (r: PlanResource, depth: number): void => {
         const indent = "  ".repeat(depth);
         const via = r.provider ? `  (provider ${r.provider})` : "";
+        if (r.renderedFrom) {
+            // A chart's object: one line each (npm run render prints them in full).
+            lines.push(`${indent}~ ${r.type}  ${r.name}  (chart ${r.renderedFrom.chart} ${r.renderedFrom.version})`);
+            return;
+        }
         lines.push(r.read ? `${indent}> ${r.type}  ${r.name}  (read)${via}` : `${indent}+ ${r.type}  ${r.name}${via}`);
         if (options.inputs !== false && r.custom && !r.type.startsWith("pulumi:pulumi:")) {
             const body = stringify(r.inputs, { lineWidth: 0 }).trimEnd();
@@ -41,6 +51,16 @@ export function renderTree(doc: PlanDocument, options: { inputs?: boolean } = {}
     if (doc.placeholders.length > 0) {
         lines.push("", "Encrypted values (cannot be decrypted offline; planned with placeholders):");
         for (const key of doc.placeholders) lines.push(`  ${key}`);
+    }
+    if (doc.charts) {
+        const c = doc.charts;
+        lines.push("", `Charts rendered (Helm ${c.helm}, Kubernetes ${c.kubeVersion}, chart cache ${c.chartCache}; objects listed with '~' under their release):`);
+        for (const r of c.releases) {
+            const version = r.substituted ? `${r.renderedVersion} (pinned ${r.pinnedVersion}; the chart cache has only this older patch)` : r.renderedVersion;
+            lines.push(`  ${r.release}: chart ${r.chart} ${version}, release '${r.name}' in ${r.namespace}, ${r.objects} objects`);
+            for (const n of r.notes) lines.push(`    note: ${n}`);
+        }
+        for (const d of c.duplicates) lines.push(`  deployed twice: ${d}`);
     }
     if (doc.warnings.length > 0) {
         lines.push("", "Warnings:");

@@ -1,47 +1,66 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import {
+    Ciphertext,
+    fullKey,
+    mergeConfig,
+    parseProject,
+    parseStackConfig,
+    programConfig,
+    stackValue,
+    type Decrypter,
+    type ProgramConfig,
+    type Project,
+    type StackValue,
+} from "./cli-config";
 
 /**
- * Reads Pulumi.yaml and a stack's Pulumi.<stack>.yaml the way the Pulumi CLI does before
- * it runs the program: project-level values and declared defaults, overridden by the
- * stack's own values, every value passed as a string (structured values as JSON).
+ * Reads Pulumi.yaml and a stack's Pulumi.<stack>.yaml and applies the Pulumi CLI's rules
+ * to them (offline/cli-config.ts): what the CLI would refuse is refused here, and what it
+ * accepts becomes the configuration the CLI hands to the program.
  */
 
 /** The project's root folder (where Pulumi.yaml and index.ts are). */
 export const projectDir = path.resolve(__dirname, "..");
 
-/** A key's declaration under Pulumi.yaml's `config:`. */
-export interface ConfigDeclaration {
-    readonly type?: string;
-    readonly items?: unknown;
-    readonly description?: string;
-    readonly default?: unknown;
-    readonly value?: unknown;
-    readonly secret?: boolean;
-}
-
 /** The parts of Pulumi.yaml the offline plan needs. */
-export interface ProjectFile {
-    readonly name: string;
-    readonly config: Readonly<Record<string, ConfigDeclaration>>;
-}
+export type ProjectFile = Project;
 
 /** Configuration as the CLI would pass it to the program. */
-export interface StackConfiguration {
-    /** Every value by full key (`project:key`). */
-    readonly values: Readonly<Record<string, string>>;
-    /** Full keys whose values are secrets. */
-    readonly secretKeys: readonly string[];
+export interface StackConfiguration extends ProgramConfig {
     /** Full keys whose values were encrypted (`secure:`) and replaced by placeholders. */
     readonly placeholders: readonly string[];
 }
 
-/** Raised when a project or stack file cannot be used; the plan reports it as a configuration problem. */
+/** Changes to a stack's configuration, by short key, as if they were written in its file. */
+export interface ConfigOverrides {
+    /** Values to set, as they would be written in YAML. */
+    readonly set?: Readonly<Record<string, unknown>>;
+    /** Keys whose values are secrets (as if set with --secret). */
+    readonly secret?: readonly string[];
+    readonly unset?: readonly string[];
+}
+
+/** Raised when a project or stack file cannot be used; the plan reports its lines as configuration problems. */
 export class StackFileError extends Error {
-    constructor(message: string) {
-        super(message);
+    /** One line per problem. */
+    readonly lines: readonly string[];
+
+    constructor(
+        lines: string | readonly string[],
+        /** The keys the lines name (short in the project's namespace), when the CLI refused values. */
+        readonly keys: readonly string[] = [],
+        /**
+         * The configuration as the CLI would have passed it had it not refused it (its
+         * merge without the checks: `ApplyProjectConfig`), when the file itself could be read.
+         */
+        readonly unchecked?: StackConfiguration,
+    ) {
+        const list = typeof lines === "string" ? [lines] : [...lines];
+        super(list.join("\n"));
         this.name = "StackFileError";
+        this.lines = list;
     }
 }
 
@@ -50,17 +69,15 @@ export function placeholderFor(fullKey: string): string {
     return `offline-placeholder-for-${fullKey.replace(/[^A-Za-z0-9]+/g, "-")}`;
 }
 
-/** Reads Pulumi.yaml from `dir`. */
+/** Offline decryption: the plaintext of a value encrypted offline, a placeholder for a real one. */
+export const offlineDecrypter: Decrypter = (secret, key) => secret.plaintext ?? placeholderFor(key);
+
+/** Reads Pulumi.yaml from `dir`; throws a {@link StackFileError} with the CLI's reasons when the CLI would refuse it. */
 export function readProjectFile(dir: string): ProjectFile {
     const file = path.join(dir, "Pulumi.yaml");
-    const doc = readYaml(file) as { name?: unknown; config?: unknown } | null;
-    if (!doc || typeof doc.name !== "string") throw new StackFileError(`${file}: expected a Pulumi project file with a name`);
-    const config = (doc.config ?? {}) as Record<string, unknown>;
-    const declarations: Record<string, ConfigDeclaration> = {};
-    for (const [key, decl] of Object.entries(config)) {
-        declarations[key] = typeof decl === "object" && decl !== null && !Array.isArray(decl) ? (decl) : { value: decl };
-    }
-    return { name: doc.name, config: declarations };
+    const { project, refusals } = parseProject(readYaml(file));
+    if (project === undefined || refusals.length > 0) throw new StackFileError(refusals.map((r) => r.line));
+    return project;
 }
 
 /** The path of a stack's file next to Pulumi.yaml. */
@@ -68,70 +85,61 @@ export function stackFilePath(dir: string, stack: string): string {
     return path.join(dir, `Pulumi.${stack}.yaml`);
 }
 
-/** Builds the configuration the CLI would pass for the stack file at `file`. */
-export function readStackConfiguration(project: ProjectFile, file: string): StackConfiguration {
+/** How to read a stack file. */
+export interface ReadOptions {
+    /** The stack's short name, as the CLI names it in its messages. @default from the file name (`Pulumi.<stack>.yaml`) */
+    readonly stack?: string;
+    /** Changes on top of the file. */
+    readonly overrides?: ConfigOverrides;
+    /** How secure values are read. @default {@link offlineDecrypter} */
+    readonly decrypt?: Decrypter;
+}
+
+/**
+ * The configuration the CLI would pass to the program for the stack file at `file`;
+ * throws a {@link StackFileError} with one line per problem where the CLI would refuse
+ * the file (a key it cannot parse, a missing key, a plain value of a secret key, a value
+ * of the wrong type).
+ */
+export function readStackConfiguration(project: ProjectFile, file: string, options: ReadOptions = {}): StackConfiguration {
     if (!fs.existsSync(file)) throw new StackFileError(`${file}: no such stack file (expected Pulumi.<stack>.yaml, or pass --config FILE)`);
-    const doc = readYaml(file) as { config?: unknown } | null;
-    const stackValues = (doc?.config ?? {}) as Record<string, unknown>;
-    if (typeof stackValues !== "object" || Array.isArray(stackValues)) throw new StackFileError(`${file}: expected 'config:' to be a mapping`);
-
-    const values: Record<string, string> = {};
-    const secretKeys = new Set<string>();
-    const placeholders: string[] = [];
-    const fullKey = (key: string): string => (key.includes(":") ? key : `${project.name}:${key}`);
-
-    for (const [key, decl] of Object.entries(project.config)) {
-        const full = fullKey(key);
-        if (decl.value !== undefined) values[full] = asConfigString(decl.value);
-        else if (decl.default !== undefined) values[full] = asConfigString(decl.default);
+    const doc = readYaml(file);
+    if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) throw new StackFileError(`${file}: expected a mapping with a 'config:' key`);
+    const parsed = parseStackConfig((doc as { config?: unknown } | null)?.config);
+    if (parsed.refusals.length > 0) throw new StackFileError(parsed.refusals.map((r) => `${path.basename(file)}: ${r.line}`));
+    const stackConfig = applyOverrides(project.name, parsed.config, options.overrides);
+    const stack = options.stack ?? /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1] ?? "stack";
+    const decrypt = options.decrypt ?? offlineDecrypter;
+    const merged = mergeConfig(stack, project, stackConfig, decrypt);
+    const placeholders = [...merged.config.entries()].filter(([, v]) => hasPlaceholder(v)).map(([k]) => k).sort();
+    const configuration = { ...programConfig(merged.config, decrypt), placeholders };
+    if (merged.refusals.length > 0) {
+        throw new StackFileError(
+            merged.refusals.map((r) => r.line),
+            merged.refusals.map((r) => r.key),
+            configuration,
+        );
     }
-    for (const [key, raw] of Object.entries(stackValues)) {
-        const full = fullKey(key);
-        const { value, secret } = decrypt(raw, full);
-        if (secret) {
-            secretKeys.add(full);
-            placeholders.push(full);
-        }
-        values[full] = asConfigString(value);
-    }
-    return { values, secretKeys: [...secretKeys], placeholders };
+    return configuration;
 }
 
-/** Replaces `secure:` values (anywhere in a structured value) by placeholders. */
-function decrypt(raw: unknown, fullKey: string): { value: unknown; secret: boolean } {
-    if (isSecure(raw)) return { value: placeholderFor(fullKey), secret: true };
-    if (Array.isArray(raw)) {
-        let secret = false;
-        const value = raw.map((item: unknown) => {
-            const r = decrypt(item, fullKey);
-            secret ||= r.secret;
-            return r.value;
-        });
-        return { value, secret };
+function applyOverrides(project: string, config: Map<string, StackValue>, overrides: ConfigOverrides | undefined): Map<string, StackValue> {
+    if (!overrides) return config;
+    for (const key of overrides.unset ?? []) config.delete(fullKey(project, key));
+    for (const [key, value] of Object.entries(overrides.set ?? {})) config.set(fullKey(project, key), stackValue(value));
+    for (const key of overrides.secret ?? []) {
+        const value = config.get(fullKey(project, key));
+        if (value === undefined) throw new Error(`override: ${key} is secret but has no value`);
+        if (!(value instanceof Ciphertext)) config.set(fullKey(project, key), new Ciphertext("[encrypted offline]", typeof value === "string" ? value : JSON.stringify(value)));
     }
-    if (raw !== null && typeof raw === "object") {
-        let secret = false;
-        const value: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(raw)) {
-            const r = decrypt(v, fullKey);
-            secret ||= r.secret;
-            value[k] = r.value;
-        }
-        return { value, secret };
-    }
-    return { value: raw, secret: false };
+    return config;
 }
 
-function isSecure(raw: unknown): boolean {
-    return raw !== null && typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 1 && typeof (raw as Record<string, unknown>)["secure"] === "string";
-}
-
-/** Pulumi passes scalars as strings and structured values as JSON. */
-function asConfigString(value: unknown): string {
-    if (typeof value === "string") return value;
-    if (typeof value === "number" || typeof value === "boolean") return String(value);
-    if (value === null || value === undefined) return "";
-    return JSON.stringify(value);
+function hasPlaceholder(value: StackValue): boolean {
+    if (value instanceof Ciphertext) return value.plaintext === undefined;
+    if (Array.isArray(value)) return (value as readonly StackValue[]).some(hasPlaceholder);
+    if (value !== null && typeof value === "object") return Object.values(value as Record<string, StackValue>).some(hasPlaceholder);
+    return false;
 }
 
 function readYaml(file: string): unknown {
@@ -142,7 +150,7 @@ function readYaml(file: string): unknown {
         throw new StackFileError(`${file}: cannot be read`);
     }
     try {
-        return parse(text, { uniqueKeys: true });
+        return parse(text, { uniqueKeys: true }) as unknown;
     } catch (e) {
         throw new StackFileError(`${file}: not valid YAML (${(e as Error).message.split("\n")[0] ?? ""})`);
     }

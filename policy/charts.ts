@@ -1,11 +1,18 @@
-import { at, booleanOf, isRecord, numberOf, recordAt, stringAt, whenKnown, type Json } from "./helpers";
+import { arrayAt, at, booleanOf, isRecord, numberOf, recordAt, stringAt, whenKnown, type Json } from "./helpers";
+import { renderedChart, renderedOfKind } from "./rendered";
+import { selectorOf, selects, type PodSelector } from "./selectors";
+
+export type { PodSelector };
 
 /**
  * Readers for Helm releases (`kubernetes:helm.sh/v3:Release`). CrossGuard sees only a
- * release's own inputs, so everything the policies know about what a chart deploys comes
- * from its `values`, read here with the chart's own defaults at the pinned versions:
- * istio/istio `manifests/charts/{istio-control/istio-discovery,gateway}`, kubernetes/ingress-nginx
- * `charts/ingress-nginx` (4.12 to 4.15), cert-manager/cert-manager `deploy/charts/cert-manager`.
+ * release's own inputs, so during a real preview everything the policies know about what a
+ * chart deploys is predicted here from its `values`, with the chart's own defaults at the
+ * pinned versions: istio/istio `manifests/charts/{istio-control/istio-discovery,gateway}`,
+ * kubernetes/ingress-nginx `charts/ingress-nginx` (4.12 to 4.15), cert-manager/cert-manager
+ * `deploy/charts/cert-manager`. Each prediction is checked against Helm's render of those
+ * charts (test/policy/chart-predictions.spec.ts). When a release carries its render
+ * (`npm run plan -- --render`, see rendered.ts) the policies read the render instead.
  */
 
 /** The type token of a Helm release. */
@@ -58,6 +65,17 @@ export function isRemoteIstiod(values: Json): boolean {
     return at(values, "profile") === "remote" || booleanOf(at(values, "istiodRemote.enabled")) === true;
 }
 
+/**
+ * True when the istiod chart deploys istiod itself (`deployment.yaml`): unless
+ * `global.resourceScope` is `cluster`, and unless it is a remote (`istiodRemote.enabled`,
+ * set by `profile: remote`) without `istiodRemote.enabledLocalInjectorIstiod`.
+ */
+export function istiodRuns(values: Json): boolean {
+    const scope = stringAt(values, "global.resourceScope") ?? "all";
+    if (scope !== "all" && scope !== "namespace") return false;
+    return !isRemoteIstiod(values) || booleanOf(at(values, "istiodRemote.enabledLocalInjectorIstiod")) === true;
+}
+
 /** The istiod replicas that are guaranteed: `replicaCount` without autoscaling, else `autoscaleMin`. */
 export function istiodReplicas(values: Json): { replicas: number; autoscaling: boolean } {
     const autoscaling = valueOr(values, "autoscaleEnabled", true, booleanOf);
@@ -79,7 +97,7 @@ export function istiodPodLabels(values: Json): Record<string, string> {
 
 /** The PodDisruptionBudget the istiod chart renders, if any. */
 export function istiodChartPdb(release: Json, values: Json): PodSelector | undefined {
-    if (isRemoteIstiod(values)) return undefined;
+    if (!istiodRuns(values)) return undefined;
     if (booleanOf(at(values, "global.defaultPodDisruptionBudget.enabled")) === false) return undefined;
     // Since 1.28 the chart renders its PDB only when more than one replica is guaranteed.
     const minor = chartMinor(release);
@@ -88,6 +106,80 @@ export function istiodChartPdb(release: Json, values: Json): PodSelector | undef
     }
     const revision = stringAt(values, "revision") ?? "";
     return { matchLabels: revision ? { app: "istiod", "istio.io/rev": revision } : { app: "istiod", istio: "pilot" } };
+}
+
+/** What the istiod chart deploys for availability, as the HA rule judges it. */
+export interface IstiodDeployment {
+    /** Replicas that are guaranteed: the HPA's `minReplicas`, else the Deployment's `replicas` (1 when unset). */
+    readonly replicas: number;
+    /** True when an HPA scales istiod. */
+    readonly autoscaling: boolean;
+    /** The HPA's `maxReplicas`, when there is one. */
+    readonly maxReplicas: number | undefined;
+    /** The labels of istiod's pods. */
+    readonly podLabels: Record<string, string>;
+    /** The required pod anti-affinity terms of istiod's pods. */
+    readonly requiredAntiAffinity: readonly Json[];
+    /** The chart's own PodDisruptionBudget over istiod, when it renders one. */
+    readonly pdb: { readonly minAvailable?: unknown; readonly maxUnavailable?: unknown } | undefined;
+    /**
+     * The Deployment's rolling update `maxUnavailable` (a count or a percentage): the chart's
+     * `rollingMaxUnavailable` (default 25%), or Kubernetes' default 25% when none is rendered.
+     */
+    readonly rollingMaxUnavailable: number | string;
+}
+
+/**
+ * The istiod Deployment of an istiod release, with its HPA and PDB: read from the release's
+ * render when it carries one, otherwise predicted from its values. Undefined when the
+ * release deploys no istiod (a remote).
+ */
+export function istiodDeployment(release: Json): IstiodDeployment | undefined {
+    const chart = renderedChart(release);
+    return chart ? renderedIstiod(chart.objects) : predictedIstiod(release);
+}
+
+function predictedIstiod(release: Json): IstiodDeployment | undefined {
+    const values = valuesOf(release);
+    if (!istiodRuns(values)) return undefined;
+    const { replicas, autoscaling } = istiodReplicas(values);
+    const pdbValues = recordAt(values, "pdb");
+    // `pdb.minAvailable` is rendered only without a `pdb.maxUnavailable` key (poddisruptionbudget.yaml).
+    const budget = "maxUnavailable" in pdbValues ? { maxUnavailable: pdbValues["maxUnavailable"] || undefined } : { minAvailable: pdbValues["minAvailable"] ?? 1 };
+    return {
+        replicas,
+        autoscaling,
+        maxReplicas: autoscaling ? (numberOf(at(values, "autoscaleMax")) ?? 5) : undefined,
+        podLabels: istiodPodLabels(values),
+        requiredAntiAffinity: arrayAt(values, "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution").filter(isRecord),
+        pdb: istiodChartPdb(release, values) ? budget : undefined,
+        rollingMaxUnavailable: rollingValue(at(values, "rollingMaxUnavailable")) ?? "25%",
+    };
+}
+
+/** A rolling-update bound as the Deployment takes it (an integer or a percentage string). */
+function rollingValue(value: unknown): number | string | undefined {
+    return typeof value === "number" || (typeof value === "string" && value !== "") ? value : undefined;
+}
+
+function renderedIstiod(objects: readonly Json[]): IstiodDeployment | undefined {
+    const chart = { version: "", objects };
+    const deployment = renderedOfKind(chart, "Deployment").find((d) => stringMap(at(d, "spec.template.metadata.labels"))["app"] === "istiod");
+    if (!deployment) return undefined;
+    const name = stringAt(deployment, "metadata.name");
+    const namespace = stringAt(deployment, "metadata.namespace");
+    const hpa = renderedOfKind(chart, "HorizontalPodAutoscaler").find((h) => stringAt(h, "spec.scaleTargetRef.kind") === "Deployment" && stringAt(h, "spec.scaleTargetRef.name") === name);
+    const podLabels = stringMap(at(deployment, "spec.template.metadata.labels"));
+    const pdb = renderedOfKind(chart, "PodDisruptionBudget").find((b) => stringAt(b, "metadata.namespace") === namespace && selects(selectorOf(at(b, "spec.selector")) ?? {}, podLabels));
+    return {
+        replicas: hpa ? (numberOf(at(hpa, "spec.minReplicas")) ?? 1) : (numberOf(at(deployment, "spec.replicas")) ?? 1),
+        autoscaling: hpa !== undefined,
+        maxReplicas: hpa ? numberOf(at(hpa, "spec.maxReplicas")) : undefined,
+        podLabels,
+        requiredAntiAffinity: arrayAt(deployment, "spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution").filter(isRecord),
+        pdb: pdb ? { minAvailable: at(pdb, "spec.minAvailable"), maxUnavailable: at(pdb, "spec.maxUnavailable") } : undefined,
+        rollingMaxUnavailable: rollingValue(at(deployment, "spec.strategy.rollingUpdate.maxUnavailable")) ?? "25%",
+    };
 }
 
 /* ----------------------------------------------------------------------------------- */
@@ -111,11 +203,6 @@ export function gatewaySelectorLabels(values: Json, release: string): Record<str
 /* ----------------------------------------------------------------------------------- */
 /* Workloads each chart deploys                                                         */
 
-/** A label selector, as PodDisruptionBudgets and Deployments carry it. */
-export interface PodSelector {
-    readonly matchLabels?: Record<string, string>;
-    readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
-}
 
 /** One workload a chart renders, as far as the policies need it. */
 export interface ChartWorkload {
@@ -141,7 +228,7 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
     const name = releaseName(release, resourceName);
     switch (chartName(release)) {
         case "istiod": {
-            if (isRemoteIstiod(values)) return [];
+            if (!istiodRuns(values)) return [];
             const revision = stringAt(values, "revision") ?? "";
             const pdb = istiodChartPdb(release, values);
             return [{ describe: `Deployment istiod${revision ? `-${revision}` : ""}`, namespace, resourcesPath: "resources", podLabels: istiodPodLabels(values), ...(pdb ? { pdb } : {}) }];
@@ -153,6 +240,8 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
         }
         case "cert-manager": {
             const base = stringAt(values, "nameOverride") || "cert-manager";
+            const full = helmFullname(values, name, "cert-manager");
+            const ns = stringAt(values, "namespace") || namespace;
             const component = (c: string, podLabelsPath: string): Record<string, string> => ({
                 ...stringMap(at(values, podLabelsPath)),
                 app: c === "controller" ? base : `${c}`,
@@ -165,19 +254,21 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
                     ? { pdb: { matchLabels: { "app.kubernetes.io/name": c === "controller" ? base : c, "app.kubernetes.io/instance": name, "app.kubernetes.io/component": c } } }
                     : {};
             const list: ChartWorkload[] = [
-                { describe: "Deployment cert-manager", namespace, resourcesPath: "resources", podLabels: component("controller", "podLabels"), ...pdbFor("", "controller") },
-                { describe: "Deployment cert-manager-webhook", namespace, resourcesPath: "webhook.resources", podLabels: component("webhook", "webhook.podLabels"), ...pdbFor("webhook.", "webhook") },
+                { describe: `Deployment ${full}`, namespace: ns, resourcesPath: "resources", podLabels: component("controller", "podLabels"), ...pdbFor("", "controller") },
+                { describe: `Deployment ${truncated(full, 55)}-webhook`, namespace: ns, resourcesPath: "webhook.resources", podLabels: component("webhook", "webhook.podLabels"), ...pdbFor("webhook.", "webhook") },
             ];
             if (valueOr(values, "cainjector.enabled", true, booleanOf)) {
-                list.push({ describe: "Deployment cert-manager-cainjector", namespace, resourcesPath: "cainjector.resources", podLabels: component("cainjector", "cainjector.podLabels"), ...pdbFor("cainjector.", "cainjector") });
+                list.push({ describe: `Deployment ${truncated(full, 52)}-cainjector`, namespace: ns, resourcesPath: "cainjector.resources", podLabels: component("cainjector", "cainjector.podLabels"), ...pdbFor("cainjector.", "cainjector") });
             }
             if (valueOr(values, "startupapicheck.enabled", true, booleanOf)) {
-                list.push({ describe: "Job cert-manager-startupapicheck", namespace, resourcesPath: "startupapicheck.resources", podLabels: component("startupapicheck", "startupapicheck.podLabels") });
+                list.push({ describe: `Job ${truncated(full, 52)}-startupapicheck`, namespace: ns, resourcesPath: "startupapicheck.resources", podLabels: component("startupapicheck", "startupapicheck.podLabels") });
             }
             return list;
         }
         case "ingress-nginx": {
             const base = stringAt(values, "nameOverride") || "ingress-nginx";
+            const names = ingressNginxNames(values, name);
+            const ns = stringAt(values, "namespaceOverride") || namespace;
             const labels = (c: string, podLabelsPath: string): Record<string, string> => ({
                 ...stringMap(at(values, podLabelsPath)),
                 "app.kubernetes.io/name": base,
@@ -187,8 +278,8 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
             const controller = labels("controller", "controller.podLabels");
             const list: ChartWorkload[] = [
                 {
-                    describe: `${stringAt(values, "controller.kind") === "DaemonSet" ? "DaemonSet" : "Deployment"} ${base}-controller`,
-                    namespace,
+                    describe: `${stringAt(values, "controller.kind") === "DaemonSet" ? "DaemonSet" : "Deployment"} ${names.controller}`,
+                    namespace: ns,
                     resourcesPath: "controller.resources",
                     podLabels: controller,
                     ...ingressNginxControllerPdb(values, controller),
@@ -201,18 +292,44 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
                 !valueOr(values, "controller.admissionWebhooks.certManager.enabled", false, booleanOf)
             ) {
                 list.push(
-                    { describe: `Job ${base}-admission-create`, namespace, resourcesPath: "controller.admissionWebhooks.createSecretJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
-                    { describe: `Job ${base}-admission-patch`, namespace, resourcesPath: "controller.admissionWebhooks.patchWebhookJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
+                    { describe: `Job ${names.admission}-${stringAt(values, "controller.admissionWebhooks.createSecretJob.name") || "create"}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.createSecretJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
+                    { describe: `Job ${names.admission}-${stringAt(values, "controller.admissionWebhooks.patchWebhookJob.name") || "patch"}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.patchWebhookJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
                 );
             }
             if (valueOr(values, "defaultBackend.enabled", false, booleanOf)) {
-                list.push({ describe: `Deployment ${base}-defaultbackend`, namespace, resourcesPath: "defaultBackend.resources", podLabels: labels("default-backend", "defaultBackend.podLabels") });
+                list.push({ describe: `Deployment ${names.defaultBackend}`, namespace: ns, resourcesPath: "defaultBackend.resources", podLabels: labels("default-backend", "defaultBackend.podLabels") });
             }
             return list;
         }
         default:
             return [];
     }
+}
+
+/** Helm's `trunc N | trimSuffix "-"`. */
+function truncated(name: string, length: number): string {
+    return name.slice(0, length).replace(/-$/, "");
+}
+
+/**
+ * The usual `<chart>.fullname` helper (ingress-nginx, cert-manager): `fullnameOverride`, else
+ * the release name when it contains the chart's name (or `nameOverride`), else both joined.
+ */
+function helmFullname(values: Json, release: string, chart: string): string {
+    const override = stringAt(values, "fullnameOverride");
+    if (override) return truncated(override, 63);
+    const name = stringAt(values, "nameOverride") || chart;
+    return truncated(release.includes(name) ? release : `${release}-${name}`, 63);
+}
+
+/** The names ingress-nginx's `_helpers.tpl` gives its controller, admission webhook and default backend. */
+function ingressNginxNames(values: Json, release: string): { controller: string; admission: string; defaultBackend: string } {
+    const full = helmFullname(values, release, "ingress-nginx");
+    return {
+        controller: truncated(`${full}-${stringAt(values, "controller.name") || "controller"}`, 63),
+        admission: truncated(`${full}-${stringAt(values, "controller.admissionWebhooks.name") || "admission"}`, 63),
+        defaultBackend: truncated(`${full}-${stringAt(values, "defaultBackend.name") || "defaultbackend"}`, 63),
+    };
 }
 
 /** The gateway chart renders a PDB when `podDisruptionBudget` is set and more than one replica is guaranteed. */
@@ -224,14 +341,35 @@ function gatewayPdb(values: Json, selector: Record<string, string>): { pdb?: Pod
     return replicas > 1 ? { pdb: { matchLabels: selector } } : {};
 }
 
-/** ingress-nginx renders the controller's PDB only when more than one replica is guaranteed. */
+/**
+ * ingress-nginx renders the controller's PDB only for a Deployment with more than one
+ * guaranteed replica: the HPA's `minReplicas` (or KEDA's, when only one of them is on),
+ * else `replicaCount`.
+ */
 function ingressNginxControllerPdb(values: Json, labels: Record<string, string>): { pdb?: PodSelector } {
     const autoscaling = valueOr(values, "controller.autoscaling.enabled", false, booleanOf);
-    const replicas = autoscaling ? valueOr(values, "controller.autoscaling.minReplicas", 1, numberOf) : valueOr(values, "controller.replicaCount", 1, numberOf);
+    const keda = valueOr(values, "controller.keda.enabled", false, booleanOf);
+    const replicas =
+        autoscaling && !keda
+            ? valueOr(values, "controller.autoscaling.minReplicas", 1, numberOf)
+            : keda && !autoscaling
+              ? valueOr(values, "controller.keda.minReplicas", 1, numberOf)
+              : valueOr(values, "controller.replicaCount", 1, numberOf);
     if (replicas <= 1 || stringAt(values, "controller.kind") === "DaemonSet") return {};
     const { ["app.kubernetes.io/name"]: n, ["app.kubernetes.io/instance"]: i, ["app.kubernetes.io/component"]: c } = labels;
     return { pdb: { matchLabels: { "app.kubernetes.io/name": n ?? "", "app.kubernetes.io/instance": i ?? "", "app.kubernetes.io/component": c ?? "" } } };
 }
+
+/**
+ * Chart defaults for resources at the pinned versions (Helm merges values over them), by
+ * chart and values path: istiod requests 500m/2048Mi, the gateway requests 100m/128Mi with
+ * limits 2000m/1024Mi, ingress-nginx's controller requests 100m/90Mi; cert-manager sets none.
+ */
+export const chartResourceDefaults: Readonly<Record<string, Readonly<Record<string, Json>>>> = {
+    istiod: { resources: { requests: { cpu: "500m", memory: "2048Mi" } } },
+    gateway: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2000m", memory: "1024Mi" } } },
+    "ingress-nginx": { "controller.resources": { requests: { cpu: "100m", memory: "90Mi" } } },
+};
 
 /** A LoadBalancer (or other) Service a chart renders, with the values that shape it. */
 export interface ChartService {
@@ -242,39 +380,112 @@ export interface ChartService {
     readonly annotations: Record<string, string>;
     readonly externalTrafficPolicy: string | undefined;
     readonly loadBalancerClass: string | undefined;
+    /** The Service's ports, as the chart renders them from these values. */
+    readonly ports: readonly number[];
 }
 
-/** The externally reachable Services of the gateway and ingress-nginx charts. */
+/** The gateway chart's Service ports (1.30 `service.yaml`): a network gateway's, else `service.ports`. */
+function gatewayPorts(values: Json): number[] {
+    if (stringAt(values, "networkGateway")) {
+        const defaults: Record<string, number> = { "status-port": 15021, tls: 15443, "tls-istiod": 15012, "tls-webhook": 15017 };
+        return Object.entries(defaults).map(([name, port]) => numberOf(at(values, `networkGatewayPorts.${name}.port`)) ?? port);
+    }
+    const listed = at(values, "service.ports");
+    return Array.isArray(listed) ? listed.map((p) => numberOf(at(p, "port")) ?? -1) : [15021, 80, 443];
+}
+
+/**
+ * The Services of the gateway and ingress-nginx charts that their values could expose
+ * (with their types, which the policies check): the gateway's, ingress-nginx's controller
+ * Services and its admission webhook's.
+ */
 export function chartServices(release: Json, resourceName: string): ChartService[] {
     const values = valuesOf(release);
     const name = releaseName(release, resourceName);
-    const read = (path: string, describe: string, defaultType: string, extraAnnotations: Json = {}): ChartService => ({
+    const read = (path: string, describe: string, defaultType: string, ports: readonly number[], extraAnnotations: Json = {}): ChartService => ({
         describe,
         path,
         type: stringAt(values, `${path}.type`) || defaultType,
         annotations: { ...stringMap(extraAnnotations), ...stringMap(at(values, `${path}.annotations`)) },
         externalTrafficPolicy: stringAt(values, `${path}.externalTrafficPolicy`) || undefined,
         loadBalancerClass: stringAt(values, `${path}.loadBalancerClass`) || undefined,
+        ports,
     });
     switch (chartName(release)) {
         case "gateway": {
-            const service = read("service", `Service ${gatewayName(values, name)}`, "LoadBalancer", recordAt(values, "annotations"));
+            const service = read("service", `Service ${gatewayName(values, name)}`, "LoadBalancer", gatewayPorts(values), recordAt(values, "annotations"));
             return service.type === "None" ? [] : [service];
         }
         case "ingress-nginx": {
-            const base = stringAt(values, "nameOverride") || "ingress-nginx";
-            if (valueOr(values, "controller.service.enabled", true, booleanOf) === false) return [];
+            const controller = ingressNginxNames(values, name).controller;
             const list: ChartService[] = [];
-            if (valueOr(values, "controller.service.external.enabled", true, booleanOf)) list.push(read("controller.service", `Service ${base}-controller`, "LoadBalancer"));
-            if (valueOr(values, "controller.service.internal.enabled", false, booleanOf)) {
-                const external = stringAt(values, "controller.service.type") || "LoadBalancer";
-                list.push(read("controller.service.internal", `Service ${base}-controller-internal`, external));
+            const web = [numberOf(at(values, "controller.service.ports.http")) ?? 80, numberOf(at(values, "controller.service.ports.https")) ?? 443];
+            if (valueOr(values, "controller.service.enabled", true, booleanOf)) {
+                if (valueOr(values, "controller.service.external.enabled", true, booleanOf)) list.push(read("controller.service", `Service ${controller}`, "LoadBalancer", web));
+                if (valueOr(values, "controller.service.internal.enabled", false, booleanOf)) {
+                    const external = stringAt(values, "controller.service.type") || "LoadBalancer";
+                    list.push(read("controller.service.internal", `Service ${controller}-internal`, external, web));
+                }
             }
+            // The admission webhook's Service (controller-service-webhook.yaml), ClusterIP unless its values say otherwise.
+            if (valueOr(values, "controller.admissionWebhooks.enabled", true, booleanOf)) list.push(read("controller.admissionWebhooks.service", `Service ${controller}-admission`, "ClusterIP", [443]));
             return list;
         }
         default:
             return [];
     }
+}
+
+/**
+ * True when a release deploys a LoadBalancer Service: one among its rendered objects when it
+ * carries its render, else one predicted from its values.
+ */
+export function deploysLoadBalancer(release: Json, resourceName: string): boolean {
+    const chart = renderedChart(release);
+    if (chart) return renderedOfKind(chart, "Service").some((s) => stringAt(s, "spec.type") === "LoadBalancer");
+    return chartServices(release, resourceName).some((s) => s.type === "LoadBalancer");
+}
+
+/** The containers' arguments of a rendered workload. */
+function containerArgs(workload: Json): string[] {
+    return arrayAt(workload, "spec.template.spec.containers")
+        .filter(isRecord)
+        .flatMap((c) => arrayAt(c, "args").filter((a): a is string => typeof a === "string"));
+}
+
+/**
+ * The default certificate of an ingress-nginx release (`<namespace>/<secret>`): the
+ * controller's `--default-ssl-certificate` in its render, else `controller.extraArgs`
+ * (which `_params.tpl` turns into `--<key>=<value>`).
+ */
+export function ingressNginxDefaultCertificate(release: Json): string | undefined {
+    const chart = renderedChart(release);
+    if (!chart) return stringAt(valuesOf(release), "controller.extraArgs.default-ssl-certificate");
+    const flag = "--default-ssl-certificate=";
+    const controllers = [...renderedOfKind(chart, "Deployment"), ...renderedOfKind(chart, "DaemonSet")].filter((w) => stringMap(at(w, "spec.template.metadata.labels"))["app.kubernetes.io/component"] === "controller");
+    return controllers.flatMap(containerArgs).find((a) => a.startsWith(flag))?.slice(flag.length);
+}
+
+/**
+ * The types of the Services that ingress-nginx's admission webhook is called through: in a
+ * render, those the ValidatingWebhookConfigurations name (`clientConfig.service`, a Service
+ * without a type being ClusterIP); predicted, `controller.admissionWebhooks.service.type`
+ * when set (the chart's default is ClusterIP).
+ */
+export function admissionWebhookServiceTypes(release: Json): string[] {
+    const chart = renderedChart(release);
+    if (!chart) {
+        const type = stringAt(valuesOf(release), "controller.admissionWebhooks.service.type");
+        return type !== undefined ? [type] : [];
+    }
+    const services = renderedOfKind(chart, "Service");
+    return renderedOfKind(chart, "ValidatingWebhookConfiguration")
+        .flatMap((c) => arrayAt(c, "webhooks").filter(isRecord))
+        .map((w) => recordAt(w, "clientConfig.service"))
+        .filter((ref) => typeof ref["name"] === "string")
+        .map((ref) => services.find((svc) => stringAt(svc, "metadata.name") === ref["name"] && stringAt(svc, "metadata.namespace") === ref["namespace"]))
+        .filter((svc): svc is Json => svc !== undefined)
+        .map((svc) => stringAt(svc, "spec.type") ?? "ClusterIP");
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import * as ipaddr from "ipaddr.js";
-import { chartName, releaseType, stringMap, valuesOf } from "./charts";
+import { addressSet, canonicalProblem, openToEveryone } from "./addresses";
+import { admissionWebhookServiceTypes, chartName, releaseType, stringMap, valuesOf } from "./charts";
 import { arrayAt, at, booleanOf, forTypes, isRecord, listed, numberOf, objectName, recordAt, stringAt, type Json } from "./helpers";
 import { covered } from "./hosts";
 import { ingressType } from "./tls";
@@ -116,40 +116,45 @@ export const allowlistAnnotationName: ResourceValidationPolicy = {
     }),
 };
 
-/** The entries of a comma-separated CIDR list that allow every address, and those that are not addresses at all. */
-function openAndInvalid(list: string): { open: string[]; invalid: string[] } {
-    const open: string[] = [];
-    const invalid: string[] = [];
-    for (const entry of list.split(",").map((s) => s.trim()).filter((s) => s.length > 0)) {
-        if (ipaddr.isValidCIDR(entry)) {
-            if (ipaddr.parseCIDR(entry)[1] === 0) open.push(entry);
-        } else if (!ipaddr.isValid(entry)) {
-            invalid.push(entry);
-        }
-    }
-    return { open, invalid };
+/**
+ * How a comma-separated CIDR list reads as a set of addresses (policy/addresses.ts): what
+ * makes it open to everyone (blocks that together cover all of IPv4 or IPv6), the entries
+ * that are no address, and those written ambiguously (`010.0.0.0/8`, host bits).
+ */
+function readAllowlist(list: string): { open: string | undefined; invalid: string[]; ambiguous: { entry: string; problem: string }[] } {
+    const entries = list.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    const set = addressSet(entries);
+    const ambiguous = entries.flatMap((entry) => {
+        if (set.unreadable.includes(entry)) return [];
+        const problem = canonicalProblem(entry.includes("/") ? entry : `${entry}/${entry.includes(":") ? 128 : 32}`);
+        return problem === undefined ? [] : [{ entry, problem }];
+    });
+    return { open: openToEveryone(entries.filter((e) => !set.unreadable.includes(e))), invalid: [...set.unreadable], ambiguous };
 }
 
 /**
- * No allowlist containing `0.0.0.0/0` or `::/0` (or any /0): an allowlist that admits
- * every address looks like a restriction in review and restricts nothing; in
+ * No allowlist admits everyone: its blocks, however they are cut (`0.0.0.0/1` and
+ * `128.0.0.0/1`), never cover all of IPv4 or of IPv6; an allowlist that admits every
+ * address looks like a restriction in review and restricts nothing, and in
  * `limit-allowlist` it exempts every client from the rate limits. Entries that are not
- * addresses are rejected too (ingress-nginx drops the whole annotation on a parse error).
+ * addresses are rejected (ingress-nginx drops the whole annotation on a parse error), and
+ * so are ambiguous spellings (`010.0.0.0/8` is 8.0.0.0/8 or 10.0.0.0/8 depending on the parser).
  */
 export const noOpenAllowlist: ResourceValidationPolicy = {
     name: "no-open-allowlist",
-    description: "No source-range allowlist (allowlist-source-range, limit-allowlist, or their old names) admits 0.0.0.0/0 or ::/0 or holds a non-address.",
+    description: "No source-range allowlist (allowlist-source-range, limit-allowlist, or their old names) covers all of IPv4 or IPv6, holds a non-address, or spells a block ambiguously.",
     enforcementLevel: "mandatory",
     validateResource: forTypes([ingressType, releaseType], (props, args, report) => {
         const check = (where: string, key: string, value: string): void => {
-            const { open, invalid } = openAndInvalid(value);
+            const { open, invalid, ambiguous } = readAllowlist(value);
             const rateLimit = limitAllowlistKeys.includes(key);
-            if (open.length > 0) {
+            if (open !== undefined) {
                 report(
-                    `${where} ${rateLimit ? "exempts" : "allows"} ${listed(open)} in ${key}, which is every address; ${rateLimit ? "list only the trusted sources that may exceed the rate limits" : "list the networks that should reach it, or drop the allowlist if the host is public"}.`,
+                    `${where} ${rateLimit ? "exempts" : "allows"} everyone in ${key}: ${open}; ${rateLimit ? "list only the trusted sources that may exceed the rate limits" : "list the networks that should reach it, or drop the allowlist if the host is public"}.`,
                 );
             }
             if (invalid.length > 0) report(`${where} has ${listed(invalid.map((s) => `'${s}'`))} in ${key}, which is not an IP address or CIDR; fix the entry (the controller rejects the whole list).`);
+            for (const a of ambiguous) report(`${where} has '${a.entry}' in ${key}: ${a.problem}.`);
         };
         if (args.type === ingressType) {
             const annotations = annotationsOf(props);
@@ -188,7 +193,7 @@ export const publicHostsRateLimited: ResourceValidationPolicy = {
         const annotations = annotationsOf(props);
         const restricted = allowlistKeys.some((k) => {
             const value = annotations[`${prefix}${k}`];
-            return value !== undefined && value.trim().length > 0 && openAndInvalid(value).open.length === 0;
+            return value !== undefined && value.trim().length > 0 && readAllowlist(value).open === undefined;
         });
         if (restricted) return;
         const hosts = arrayAt(props, "spec.rules").map((r) => stringAt(r, "host") ?? "*");
@@ -252,8 +257,8 @@ export const edgeControllerHardened: ResourceValidationPolicy = {
                 report(`${name} sets controller.config.hsts-max-age ${maxAge}, below ${minHstsMaxAge} seconds; raise it (31536000, one year, is the usual value).`);
             }
         }
-        const webhookService = stringAt(values, "controller.admissionWebhooks.service.type");
-        if (webhookService !== undefined && webhookService !== "ClusterIP") {
+        const webhookService = admissionWebhookServiceTypes(props).find((type) => type !== "ClusterIP");
+        if (webhookService !== undefined) {
             report(`${name} exposes the admission webhook as a ${webhookService} Service; keep controller.admissionWebhooks.service.type ClusterIP (CVE-2025-1974: the webhook must not be reachable from outside the cluster).`);
         }
     }),

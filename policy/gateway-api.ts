@@ -1,5 +1,5 @@
 import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import * as ipaddr from "ipaddr.js";
+import { openToEveryone } from "./addresses";
 import { at } from "./helpers";
 
 /**
@@ -119,53 +119,57 @@ export const gatewayHttpsRedirect: StackValidationPolicy = {
     },
 };
 
-/** The HSTS max-age an HTTPRoute rule sets, or undefined. */
-function hstsMaxAge(rule: Json): number | undefined {
-    for (const f of records(rule["filters"])) {
-        if (f["type"] !== "ResponseHeaderModifier") continue;
-        const headers = [...records(at(f, "responseHeaderModifier.set")), ...records(at(f, "responseHeaderModifier.add"))];
-        const hsts = headers.find((h) => String(h["name"]).toLowerCase() === "strict-transport-security");
-        const match = /max-age=(\d+)/i.exec(text(hsts?.["value"]) ?? "");
-        if (match) return Number(match[1]);
-    }
-    return undefined;
+/**
+ * Every Strict-Transport-Security value a rule would send (each ResponseHeaderModifier of the
+ * rule and of its backendRefs, `set` and `add`: each may end up in the response), and
+ * whether one of them removes the header.
+ */
+function hstsHeaders(rule: Json): { values: string[]; removed: boolean } {
+    const filters = [...records(rule["filters"]), ...records(rule["backendRefs"]).flatMap((b) => records(b["filters"]))].filter((f) => f["type"] === "ResponseHeaderModifier");
+    const isHsts = (name: unknown): boolean => String(name).toLowerCase() === "strict-transport-security";
+    const values = filters.flatMap((f) => [...records(at(f, "responseHeaderModifier.set")), ...records(at(f, "responseHeaderModifier.add"))]).filter((h) => isHsts(h["name"])).map((h) => text(h["value"]) ?? "");
+    const removed = filters.some((f) => list(at(f, "responseHeaderModifier.remove")).some(isHsts));
+    return { values, removed };
 }
 
-/** Every rule of an HTTPRoute that serves a backend sets HSTS with at least the configured max-age. */
+/** Every rule of an HTTPRoute that serves a backend sets HSTS, and every HSTS value it sends has at least the configured max-age. */
 export const gatewayRoutesSetHsts: ResourceValidationPolicy = {
     name: "gateway-routes-set-hsts",
-    description: "Every HTTPRoute rule that serves a backend sets Strict-Transport-Security (ResponseHeaderModifier) with at least the configured max-age.",
+    description: "Every HTTPRoute rule that serves a backend sets Strict-Transport-Security (ResponseHeaderModifier), and every such header it would send has at least the configured max-age.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { minMaxAgeSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Lowest HSTS max-age accepted (one year by default, as the article)." } } },
     validateResource: (args, report) => {
         if (args.type !== httpRouteType) return;
         const props = args.props as Json;
         const min = Number(args.getConfig<{ minMaxAgeSeconds: number }>().minMaxAgeSeconds);
+        const route = `HTTPRoute '${namespaceOf(props)}/${nameOf(props, args.name)}'`;
         records(at(props, "spec.rules")).forEach((rule, i) => {
             if (list(rule["backendRefs"]).length === 0) return;
-            const age = hstsMaxAge(rule);
-            if (age === undefined) report(`HTTPRoute '${namespaceOf(props)}/${nameOf(props, args.name)}' rule ${i + 1} sets no Strict-Transport-Security header; add it with a ResponseHeaderModifier filter (max-age=${min} or more).`);
-            else if (age < min) report(`HTTPRoute '${namespaceOf(props)}/${nameOf(props, args.name)}' rule ${i + 1} sets HSTS max-age=${age}, below ${min}; raise it.`);
+            const { values, removed } = hstsHeaders(rule);
+            if (removed) report(`${route} rule ${i + 1} removes the Strict-Transport-Security header; HSTS comes from the edge's settings on every rule, never removed.`);
+            if (values.length === 0) {
+                if (!removed) report(`${route} rule ${i + 1} sets no Strict-Transport-Security header; add it with a ResponseHeaderModifier filter (max-age=${min} or more).`);
+                return;
+            }
+            for (const value of values) {
+                const match = /max-age=(\d+)/i.exec(value);
+                if (!match) report(`${route} rule ${i + 1} sends Strict-Transport-Security '${value}' without a max-age; every HSTS header it sends needs max-age=${min} or more.`);
+                else if (Number(match[1]) < min) report(`${route} rule ${i + 1} sets HSTS max-age=${match[1]}, below ${min}; raise it.`);
+            }
         });
     },
 };
 
 const sourceFields = ["ipBlocks", "remoteIpBlocks", "notIpBlocks", "notRemoteIpBlocks"];
 
-/** True for a block that holds every address of its family (0.0.0.0/0, ::/0). */
-function catchAll(block: string): boolean {
-    try {
-        const [, bits] = block.includes("/") ? ipaddr.parseCIDR(block) : [ipaddr.parse(block), 32];
-        return bits === 0;
-    } catch {
-        return false;
-    }
-}
-
-/** No AuthorizationPolicy source admits or exempts the whole address space (an allowlist of 0.0.0.0/0 is no allowlist). */
+/**
+ * No AuthorizationPolicy source admits or exempts everyone: the blocks of each source field
+ * of a rule, read as one set of addresses (policy/addresses.ts), never cover all of IPv4 or
+ * IPv6, however they are cut (an allowlist of 0.0.0.0/1 and 128.0.0.0/1 is no allowlist).
+ */
 export const gatewayAllowlistNotOpen: ResourceValidationPolicy = {
     name: "gateway-allowlist-not-open",
-    description: "No AuthorizationPolicy source block (ipBlocks, remoteIpBlocks or their not- forms) is 0.0.0.0/0 or ::/0.",
+    description: "No AuthorizationPolicy source field (ipBlocks, remoteIpBlocks or their not- forms) covers all of IPv4 or IPv6, however its blocks are cut.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (!authorizationPolicyTypes.includes(args.type)) return;
@@ -173,9 +177,9 @@ export const gatewayAllowlistNotOpen: ResourceValidationPolicy = {
         records(at(props, "spec.rules")).forEach((rule, i) => {
             for (const from of records(rule["from"])) {
                 for (const field of sourceFields) {
-                    const open = list(at(from, `source.${field}`)).map(String).filter(catchAll);
-                    if (open.length > 0) {
-                        report(`AuthorizationPolicy '${namespaceOf(props)}/${nameOf(props, args.name)}' rule ${i + 1} lists ${open.join(", ")} in ${field}, which covers every client: the allowlist admits the whole Internet; list the networks that may connect.`);
+                    const open = openToEveryone(list(at(from, `source.${field}`)).map(String));
+                    if (open !== undefined) {
+                        report(`AuthorizationPolicy '${namespaceOf(props)}/${nameOf(props, args.name)}' rule ${i + 1} admits everyone in ${field}: ${open}; the allowlist admits the whole Internet; list the networks that may connect.`);
                     }
                 }
             }
@@ -214,7 +218,8 @@ export const gatewayPublicRoutesRateLimited: StackValidationPolicy = {
             resources
                 .filter((r) => authorizationPolicyTypes.includes(r.type) && at(r.props, "spec.action") === "DENY")
                 .flatMap((r) => records(at(r.props, "spec.rules")))
-                .filter((rule) => records(rule["from"]).some((f) => list(at(f, "source.notIpBlocks")).length > 0 || list(at(f, "source.notRemoteIpBlocks")).length > 0))
+                // Only a restricting source makes a host allowlisted: blocks that are everyone (however cut) do not.
+                .filter((rule) => records(rule["from"]).some((f) => ["notIpBlocks", "notRemoteIpBlocks"].some((k) => list(at(f, `source.${k}`)).length > 0 && openToEveryone(list(at(f, `source.${k}`)).map(String)) === undefined)))
                 .flatMap((rule) => records(rule["to"]).flatMap((t) => list(at(t, "operation.hosts")).map(String))),
         );
         const limits = new Map<string, Json>();
@@ -248,10 +253,27 @@ export const gatewayPublicRoutesRateLimited: StackValidationPolicy = {
 
 const releasePattern = /^https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/releases\/download\/v\d+\.\d+\.\d+\/standard-install\.yaml$/;
 
-/** Gateway API CRDs applied from a URL come from a pinned release's standard channel. */
+/** The CustomResourceDefinitions of the Gateway API in a YAML stream, with the channel each one is annotated with. */
+function gatewayApiCrdChannels(yaml: string): { name: string; channel: string | undefined }[] {
+    return yaml
+        .split(/^---\s*$/m)
+        .filter((doc) => /^kind:\s*CustomResourceDefinition\s*$/m.test(doc) && /^\s+group:\s*gateway\.networking\.k8s\.io\s*$/m.test(doc))
+        .map((doc) => ({
+            name: /^\s{2}name:\s*(\S+)\s*$/m.exec(doc)?.[1] ?? "(unnamed)",
+            channel: /gateway\.networking\.k8s\.io\/channel:\s*"?([a-z]+)"?/.exec(doc)?.[1],
+        }));
+}
+
+/**
+ * Gateway API CRDs are applied from content the program checked against the SHA-256 in
+ * its settings (`yaml`), never from a URL the provider downloads without a digest, and only
+ * from the standard channel: every Gateway API CRD of the content is annotated
+ * `gateway.networking.k8s.io/channel: standard` (experimental CRDs cannot be replaced by
+ * standard ones later).
+ */
 export const gatewayApiCrdsPinnedStandard: ResourceValidationPolicy = {
     name: "gateway-api-crds-pinned-standard",
-    description: "Gateway API CRDs applied from a URL come from a pinned release's standard-channel manifest (standard-install.yaml), never experimental or an unpinned branch.",
+    description: "Gateway API CRDs are applied from checked content (never a URL the provider downloads unchecked) of a release's standard channel.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (!manifestTypes.includes(args.type)) return;
@@ -260,25 +282,46 @@ export const gatewayApiCrdsPinnedStandard: ResourceValidationPolicy = {
         for (const file of files.filter((f) => f.includes("kubernetes-sigs/gateway-api") || f.includes("gateway-api/releases"))) {
             if (!releasePattern.test(file)) {
                 report(`${args.type} '${args.name}' applies Gateway API CRDs from ${file}; use a release's standard channel, https://github.com/kubernetes-sigs/gateway-api/releases/download/vX.Y.Z/standard-install.yaml (experimental CRDs cannot be replaced by standard ones later, and an unpinned URL changes under you).`);
+            } else {
+                report(`${args.type} '${args.name}' applies Gateway API CRDs from ${file}, which the provider downloads without checking a digest; apply the content the program checked against gatewayApiCrdsSha256 (the yaml input) instead.`);
             }
+        }
+        const yaml = [...(typeof props["yaml"] === "string" ? [props["yaml"]] : []), ...list(props["yaml"]).filter((y): y is string => typeof y === "string")].join("\n---\n");
+        const notStandard = gatewayApiCrdChannels(yaml).filter((c) => c.channel !== "standard");
+        if (notStandard.length > 0) {
+            report(`${args.type} '${args.name}' applies Gateway API CRDs outside the standard channel (${notStandard.map((c) => `${c.name}: ${c.channel ?? "no channel"}`).join(", ")}); apply a release's standard-install.yaml (experimental CRDs cannot be replaced by standard ones later).`);
         }
     },
 };
 
-/** The WAF module is pinned, and its failure mode is a choice the policy makes visible. */
+/**
+ * The WAF module comes over oci:// or https:// (never plain http, nor a local file whose
+ * checksum Istio does not check), pinned by its SHA-256 in `spec.sha256` (istio-agent checks
+ * it before the gateway loads the module: for oci the image manifest's digest, for https the
+ * file's), by a tag other than latest; and a WAF that fails open is reported.
+ */
 export const gatewayWafPinned: ResourceValidationPolicy = {
     name: "gateway-waf-pinned",
-    description: "A WasmPlugin's module is pinned (a tag other than latest, or a digest), and a WAF that fails open is reported.",
+    description: "A WasmPlugin's module comes over oci:// or https://, is pinned by spec.sha256 (and a tag other than latest), and a WAF that fails open is reported.",
     enforcementLevel: "mandatory",
     validateResource: (args, report: ReportViolation) => {
         if (args.type !== wasmPluginType) return;
         const props = args.props as Json;
         const name = `${namespaceOf(props)}/${nameOf(props, args.name)}`;
         const url = text(at(props, "spec.url")) ?? "";
-        const oci = url.startsWith("oci://") || !url.includes("://");
+        const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase() ?? "oci";
+        const oci = scheme === "oci";
         const reference = url.replace(/^oci:\/\//, "");
         const pinned = !oci || reference.includes("@sha256:") || (/:[^/:]+$/.test(reference) && !reference.endsWith(":latest"));
+        if (scheme !== "oci" && scheme !== "https") report(`WasmPlugin '${name}' loads ${url} over ${scheme}://; load modules over oci:// or https:// only (a file:// module's checksum is never checked, http:// can be altered on the way).`);
         if (!pinned) report(`WasmPlugin '${name}' loads ${url} without a pinned tag or digest; pin it (for example coraza-proxy-wasm:0.5.0 or @sha256:...), so every gateway pod runs the same module.`);
+        const sha256 = text(at(props, "spec.sha256")) ?? "";
+        const inUrl = /@sha256:([a-f0-9]{64})/.exec(url)?.[1];
+        if (!/^[a-f0-9]{64}$/.test(sha256)) {
+            report(`WasmPlugin '${name}' loads ${url} without spec.sha256; set the module's SHA-256 (the image manifest's digest for oci://, the file's for https://) so istio-agent refuses any other module.`);
+        } else if (inUrl !== undefined && inUrl !== sha256) {
+            report(`WasmPlugin '${name}' pins @sha256:${inUrl} in its url but spec.sha256 ${sha256}; istio-agent refuses the module when they differ: use one digest.`);
+        }
         if (at(props, "spec.failStrategy") === "FAIL_OPEN") report(`WasmPlugin '${name}' fails open: when the module cannot load, requests pass uninspected; use FAIL_CLOSE for a WAF (or, to accept the risk, set this policy to advisory).`);
     },
 };

@@ -1,6 +1,7 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { chartName, chartServices, chartWorkloads, releaseType, stringMap, valuesOf, type ChartService, type PodSelector } from "./charts";
+import { chartName, chartResourceDefaults, chartServices, chartWorkloads, releaseType, stringMap, valuesOf, type ChartService, type PodSelector } from "./charts";
 import { arrayAt, at, forTypes, isRecord, listed, objectName, objectNamespace, recordAt, stringAt, type Json } from "./helpers";
+import { isRenderedObject, renderedChart } from "./rendered";
 import { describeSelector, labelsImply, selectorOf, selects } from "./selectors";
 
 /** Kubernetes rules: how traffic reaches pods, and how workloads are sized and protected. */
@@ -12,7 +13,8 @@ const pdbType = "kubernetes:policy/v1:PodDisruptionBudget";
  * No Service of type NodePort: the article's anti-pattern (an external load balancer in
  * front of node ports) adds a hop through kube-proxy and makes every node a failure
  * point. Load balancers target pods directly instead. Charts count too: a NodePort set in
- * the gateway's or ingress-nginx's values is the same Service.
+ * the gateway's or ingress-nginx's values is the same Service (predicted from the values,
+ * or, when the release carries its render, judged as the rendered Service itself).
  */
 export const noNodePortServices: ResourceValidationPolicy = {
     name: "no-nodeport-services",
@@ -25,6 +27,7 @@ export const noNodePortServices: ResourceValidationPolicy = {
             }
             return;
         }
+        if (renderedChart(props)) return; // its Services are judged as resources of their own
         for (const service of chartServices(props, args.name)) {
             if (service.type === "NodePort") {
                 report(`Helm release '${args.name}' (chart ${chartName(props)}) renders ${service.describe} of type NodePort (${service.path}.type); use LoadBalancer with NLB IP targets.`);
@@ -73,6 +76,7 @@ export const loadBalancerNlbIpTargets: ResourceValidationPolicy = {
             if (gaps.length > 0) report(`LoadBalancer Service '${args.name}' must set ${listed(gaps)}.`);
             return;
         }
+        if (renderedChart(props)) return; // its Services are judged as resources of their own
         for (const service of chartServices(props, args.name).filter((s: ChartService) => s.type === "LoadBalancer")) {
             const gaps = loadBalancerGaps(service.annotations, service.loadBalancerClass, service.externalTrafficPolicy, { annotations: `${service.path}.annotations`, spec: `${service.path}.` });
             if (gaps.length > 0) report(`Helm release '${args.name}' (chart ${chartName(props)}) renders LoadBalancer ${service.describe}; set ${listed(gaps)}.`);
@@ -86,17 +90,6 @@ const workloadTypes: Readonly<Record<string, string>> = {
     "kubernetes:apps/v1:DaemonSet": "spec.template.spec",
     "kubernetes:batch/v1:Job": "spec.template.spec",
     "kubernetes:batch/v1:CronJob": "spec.jobTemplate.spec.template.spec",
-};
-
-/**
- * Chart defaults for resources at the pinned versions (Helm merges values over them):
- * istiod requests 500m/2048Mi, the gateway requests 100m/128Mi with limits 2000m/1024Mi,
- * ingress-nginx's controller requests 100m/90Mi; cert-manager sets none.
- */
-const chartResourceDefaults: Readonly<Record<string, Readonly<Record<string, Json>>>> = {
-    istiod: { resources: { requests: { cpu: "500m", memory: "2048Mi" } } },
-    gateway: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2000m", memory: "1024Mi" } } },
-    "ingress-nginx": { "controller.resources": { requests: { cpu: "100m", memory: "90Mi" } } },
 };
 
 /** The resource fields missing from a container's `resources`. */
@@ -161,6 +154,7 @@ export const workloadResourcesSet: ResourceValidationPolicy = {
     validateResource: forTypes([releaseType, ...Object.keys(workloadTypes)], (props, args, report) => {
         const { requireCpuLimit } = args.getConfig<{ requireCpuLimit: boolean }>();
         if (args.type === releaseType) {
+            if (renderedChart(props)) return; // its workloads are judged as resources of their own
             const chart = chartName(props);
             const values = valuesOf(props);
             for (const w of chartWorkloads(props, args.name)) {
@@ -197,6 +191,8 @@ interface Budget {
     readonly namespace: string;
     readonly selector: PodSelector;
     readonly urn: string;
+    /** True for a PodDisruptionBudget the program creates itself (not a chart's). */
+    readonly explicit: boolean;
 }
 
 /** Pods the stack is known to run. */
@@ -212,18 +208,25 @@ function budgetsAndPods(resources: readonly PolicyResource[]): { budgets: Budget
     const pods: Pods[] = [];
     for (const r of resources) {
         const props = r.props as Json;
+        // An object of a rendered chart is named after its release, and its budget is the chart's own.
+        const rendered = isRenderedObject(r) ? r.parent!.name : undefined;
+        const of = rendered !== undefined ? ` of Helm release '${rendered}'` : "";
         if (r.type === pdbType) {
             const selector = selectorOf(at(props, "spec.selector")) ?? {};
-            budgets.push({ label: `PodDisruptionBudget '${objectName(props, r.name)}'`, namespace: objectNamespace(props), selector, urn: r.urn });
+            const name = objectName(props, r.name);
+            budgets.push({ label: rendered !== undefined ? `the chart's PodDisruptionBudget '${name}'${of}` : `PodDisruptionBudget '${name}'`, namespace: objectNamespace(props), selector, urn: r.urn, explicit: rendered === undefined });
         } else if (r.type === releaseType) {
+            if (renderedChart(props)) continue; // its workloads and budgets are resources of their own
             for (const w of chartWorkloads(props, r.name)) {
                 const label = `${w.describe} of Helm release '${r.name}'`;
                 pods.push({ label, namespace: w.namespace, labels: w.podLabels, urn: r.urn });
-                if (w.pdb) budgets.push({ label: `the chart's PodDisruptionBudget for ${label}`, namespace: w.namespace, selector: w.pdb, urn: r.urn });
+                if (w.pdb) budgets.push({ label: `the chart's PodDisruptionBudget for ${label}`, namespace: w.namespace, selector: w.pdb, urn: r.urn, explicit: false });
             }
         } else if (workloadTypes[r.type] !== undefined) {
             const templatePath = workloadTypes[r.type]!.replace(/\.spec$/, ".metadata.labels");
-            pods.push({ label: `${r.type.split(":").pop() ?? "Workload"} '${objectName(props, r.name)}'`, namespace: objectNamespace(props), labels: stringMap(at(props, templatePath)), urn: r.urn });
+            const kind = r.type.split(":").pop() ?? "Workload";
+            const name = objectName(props, r.name);
+            pods.push({ label: rendered !== undefined ? `${kind} ${name}${of}` : `${kind} '${name}'`, namespace: objectNamespace(props), labels: stringMap(at(props, templatePath)), urn: r.urn });
         }
     }
     return { budgets, pods };
@@ -246,7 +249,7 @@ export const noOverlappingPdbs: StackValidationPolicy = {
             const over = budgets.filter((b) => b.namespace === p.namespace && selects(b.selector, p.labels));
             if (over.length < 2) continue;
             for (let i = 0; i < over.length; i++) for (let j = i + 1; j < over.length; j++) reported.add(`${over[i]!.label}|${over[j]!.label}`);
-            const explicit = over.find((b) => b.label.startsWith("PodDisruptionBudget"));
+            const explicit = over.find((b) => b.explicit);
             report(
                 `The pods of ${p.label} in namespace ${p.namespace} are selected by ${over.length} PodDisruptionBudgets (${listed(over.map((b) => b.label))}); a pod under two PDBs cannot be evicted. Keep one: configure the chart's own budget through its values and remove the extra one.`,
                 (explicit ?? over[0]!).urn,

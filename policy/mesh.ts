@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { chartName, isRemoteIstiod, istiodChartPdb, istiodPodLabels, istiodReplicas, releaseType, stringMap, valuesOf } from "./charts";
+import { chartName, istiodDeployment, releaseType, stringMap, valuesOf, type IstiodDeployment } from "./charts";
 import { arrayAt, at, booleanOf, forTypes, isRecord, listed, numberOf, objectName, objectNamespace, stringAt, type Json } from "./helpers";
 import { parseKubeconfig, remoteKubeconfigProblems, secretEntries } from "./kubeconfig";
 import { selectorOf, selects } from "./selectors";
@@ -19,13 +19,6 @@ export const virtualServiceTypes = istioVersions.map((v) => `kubernetes:networki
 const secretType = "kubernetes:core/v1:Secret";
 const namespaceType = "kubernetes:core/v1:Namespace";
 
-/** The istiod release of a stack that runs istiod here (a primary), with its values. */
-function primaryIstiod(type: string, props: Json): Json | undefined {
-    if (type !== releaseType || chartName(props) !== "istiod") return undefined;
-    const values = valuesOf(props);
-    return isRemoteIstiod(values) ? undefined : values;
-}
-
 /** A `pdb.minAvailable`-style value (a count or a percentage) as a count of pods. */
 function podCount(value: unknown, replicas: number, roundUp: boolean): number | undefined {
     if (typeof value === "string" && /^\d+%$/.test(value)) {
@@ -40,16 +33,13 @@ function scalar(value: unknown): string | undefined {
     return (typeof value === "number" || typeof value === "string") && String(value) !== "" ? String(value) : undefined;
 }
 
-/** True when a required anti-affinity term keeps istiod pods apart. */
-function spreadsIstiod(values: Json): boolean {
-    const labels = istiodPodLabels(values);
-    return arrayAt(values, "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")
-        .filter(isRecord)
-        .some((term) => {
-            const selector = selectorOf(term["labelSelector"]);
-            const topologyKey = stringAt(term, "topologyKey");
-            return selector !== undefined && (Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0) && selects(selector, labels) && !!topologyKey;
-        });
+/** True when a required anti-affinity term keeps istiod's pods apart. */
+function spreadsIstiod(istiod: IstiodDeployment): boolean {
+    return istiod.requiredAntiAffinity.some((term) => {
+        const selector = selectorOf(term["labelSelector"]);
+        const topologyKey = stringAt(term, "topologyKey");
+        return selector !== undefined && (Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0) && selects(selector, istiod.podLabels) && !!topologyKey;
+    });
 }
 
 /**
@@ -58,10 +48,16 @@ function spreadsIstiod(values: Json): boolean {
  * required pod anti-affinity so no two share a node, and the chart's PDB
  * (`pdb.minAvailable`, or `pdb.maxUnavailable`, which overrides it) keeping at least two
  * up while still allowing an eviction. Values are top level in the 1.24+ chart.
+ * Upgrades must progress under that anti-affinity: the Deployment's `maxUnavailable`
+ * (`rollingMaxUnavailable`, chart default 25%, rounded down as Kubernetes does) must be
+ * at least one pod, or on a cluster of exactly as many nodes as replicas the new pods
+ * stay Pending and no old pod is removed; and at most what the PDB allows to be down.
+ * The Deployment, HPA and PDB are read from the release's render when it carries one
+ * (`plan --render`), else predicted from its values.
  */
 export const istiodHighAvailability: ResourceValidationPolicy = {
     name: "istiod-high-availability",
-    description: "istiod on a primary has enough guaranteed replicas, required anti-affinity, and a PDB that keeps a quorum yet allows evictions.",
+    description: "istiod on a primary has enough guaranteed replicas, required anti-affinity, a PDB that keeps a quorum yet allows evictions, and a rollout that progresses under that anti-affinity.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -70,10 +66,12 @@ export const istiodHighAvailability: ResourceValidationPolicy = {
         },
     },
     validateResource: forTypes([releaseType], (props, args, report) => {
-        const values = primaryIstiod(args.type, props);
-        if (!values) return;
+        if (chartName(props) !== "istiod") return;
+        const istiod = istiodDeployment(props);
+        if (!istiod) return;
+        const values = valuesOf(props);
         const config = args.getConfig<{ minReplicas: number; minAvailable: number }>();
-        const { replicas, autoscaling } = istiodReplicas(values);
+        const { replicas, autoscaling } = istiod;
         const name = `Helm release '${args.name}' (chart istiod)`;
         if (replicas < config.minReplicas) {
             report(
@@ -82,13 +80,21 @@ export const istiodHighAvailability: ResourceValidationPolicy = {
                     : `${name} runs ${replicas} istiod replica(s) (replicaCount ${replicas}, autoscaling off); set replicaCount to at least ${config.minReplicas}.`,
             );
         }
-        if (autoscaling) {
-            const max = numberOf(at(values, "autoscaleMax")) ?? 5;
-            if (max < replicas) report(`${name} sets autoscaleMax ${max} below autoscaleMin ${replicas}; raise autoscaleMax to at least ${replicas}.`);
+        if (istiod.maxReplicas !== undefined && istiod.maxReplicas < replicas) {
+            report(`${name} sets autoscaleMax ${istiod.maxReplicas} below autoscaleMin ${replicas}; raise autoscaleMax to at least ${replicas}.`);
         }
-        if (!spreadsIstiod(values)) {
+        const spread = spreadsIstiod(istiod);
+        if (!spread) {
             report(
                 `${name} has no required pod anti-affinity for istiod; set affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution with a term selecting app: istiod on topologyKey kubernetes.io/hostname, so no two replicas share a node.`,
+            );
+        }
+        // The Deployment's strategy (deployment.yaml: rollingMaxSurge, rollingMaxUnavailable).
+        const rolling = String(istiod.rollingMaxUnavailable);
+        const down = podCount(rolling, replicas, false) ?? 0;
+        if (spread && down < 1) {
+            report(
+                `${name} rolls istiod out with maxUnavailable ${down} of ${replicas} pods (rollingMaxUnavailable ${rolling}): under the required anti-affinity an upgrade on a cluster of exactly ${replicas} nodes can place no new pod and removes no old one, so it hangs; set rollingMaxUnavailable: 1 and rollingMaxSurge: 0.`,
             );
         }
         if (booleanOf(at(values, "global.defaultPodDisruptionBudget.enabled")) === false) {
@@ -96,17 +102,22 @@ export const istiodHighAvailability: ResourceValidationPolicy = {
             return;
         }
         // With one guaranteed replica the chart (1.28+) renders no PDB: the replica finding says what to fix.
-        if (istiodChartPdb(props, values) === undefined) return;
-        const maxUnavailable = scalar(at(values, "pdb.maxUnavailable"));
-        const minAvailable = scalar(at(values, "pdb.minAvailable")) ?? "1";
+        if (istiod.pdb === undefined) return;
         // pdb.maxUnavailable, when set, replaces pdb.minAvailable in the chart's PDB.
-        const kept = maxUnavailable !== undefined ? replicas - (podCount(maxUnavailable, replicas, false) ?? 0) : (podCount(minAvailable, replicas, true) ?? 1);
-        const setting = maxUnavailable !== undefined ? `pdb.maxUnavailable ${maxUnavailable}` : `pdb.minAvailable ${minAvailable}`;
+        const maxUnavailable = scalar(istiod.pdb.maxUnavailable);
+        const minAvailable = scalar(istiod.pdb.minAvailable);
+        const kept = maxUnavailable !== undefined ? replicas - (podCount(maxUnavailable, replicas, false) ?? 0) : minAvailable !== undefined ? podCount(minAvailable, replicas, true) : undefined;
+        if (kept === undefined) return;
+        const setting = maxUnavailable !== undefined ? `pdb.maxUnavailable ${maxUnavailable}` : `pdb.minAvailable ${minAvailable ?? ""}`;
         if (kept < config.minAvailable) {
             const bound = config.minAvailable >= replicas ? ` and guarantee more than ${config.minAvailable} replicas` : ` (below the ${replicas} guaranteed replicas)`;
             report(`${name} keeps only ${kept} istiod pod(s) available during disruptions (${setting}); set pdb.minAvailable to at least ${config.minAvailable}${bound}.`);
         } else if (kept >= replicas) {
             report(`${name} keeps ${kept} of ${replicas} istiod pods available (${setting}), so no istiod pod can ever be evicted and node drains block; set pdb.minAvailable below ${replicas} (and raise the replicas).`);
+        } else if (replicas - down < kept) {
+            report(
+                `${name} rolls istiod out with maxUnavailable ${down} of ${replicas} pods (rollingMaxUnavailable ${rolling}), leaving ${replicas - down} available during an upgrade where the PDB keeps ${kept} (${setting}); set rollingMaxUnavailable to at most ${replicas - kept}.`,
+            );
         }
     }),
 };

@@ -3,7 +3,10 @@ import { iamNoWildcardActions, route53ChangeScoped, trustBoundToOneServiceAccoun
 import { allowlistAnnotationName, edgeControllerHardened, ingressHttpsRedirect, ingressNginxRetired, ingressTlsEveryHost, noOpenAllowlist, noSnippetAnnotations, publicHostsRateLimited } from "./edge";
 import { loadBalancerNlbIpTargets, noNodePortServices, noOverlappingPdbs, workloadResourcesSet } from "./kubernetes";
 import { crossNetworkGatewayAutoPassthrough, istiodExposurePassthrough, istiodHighAvailability, istioValuesNotIgnored, meshClusterNamesMatch, remoteSecretShape } from "./mesh";
+import { edgeSecurityPolicies } from "./edge-security";
 import { gatewayApiPolicies } from "./gateway-api";
+import { crdReleasesProtected } from "./lifecycle";
+import { meshExposurePolicies } from "./mesh-exposure";
 import { explicitProviders } from "./providers";
 import { dnsRecordsTargetStackLoadBalancers, ingressTlsHostsCertified } from "./stack";
 import { helmReleasePinned } from "./supply-chain";
@@ -18,6 +21,8 @@ export const policies: readonly Policy[] = [
     // Providers and supply chain
     explicitProviders,
     helmReleasePinned,
+    // Lifecycle
+    crdReleasesProtected,
     // Kubernetes
     noNodePortServices,
     loadBalancerNlbIpTargets,
@@ -53,4 +58,7 @@ export const policies: readonly Policy[] = [
     dnsRecordsTargetStackLoadBalancers,
     // ---- Gateway API edge (policy/gateway-api.ts): TLS, redirect, HSTS, allowlists, rate limits, CRDs, WAF ----
     ...gatewayApiPolicies,
+    // ---- Edge security on both edges (policy/edge-security.ts) and the mesh's exposure (policy/mesh-exposure.ts) ----
+    ...edgeSecurityPolicies,
+    ...meshExposurePolicies,
 ];

@@ -1,5 +1,10 @@
-import type { PodSelector } from "./charts";
 import { arrayAt, isRecord, stringAt } from "./helpers";
+
+/** A label selector, as PodDisruptionBudgets and Deployments carry it. */
+export interface PodSelector {
+    readonly matchLabels?: Record<string, string>;
+    readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
+}
 
 /**
  * Kubernetes label selectors (`matchLabels` and `matchExpressions`), as PodDisruptionBudgets

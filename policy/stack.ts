@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { chartName, chartServices, releaseType, valuesOf } from "./charts";
+import { chartName, deploysLoadBalancer, ingressNginxDefaultCertificate, releaseType } from "./charts";
 import { recordType } from "./dns-iam";
 import { arrayAt, at, isRecord, listed, objectName, objectNamespace, stringAt, whenKnown, type Json } from "./helpers";
 import { covered } from "./hosts";
@@ -35,7 +35,7 @@ export const ingressTlsHostsCertified: StackValidationPolicy = {
         // The controllers' default certificates ("<namespace>/<secret>"), as the Certificates writing them.
         const defaults = args.resources
             .filter((x) => x.type === releaseType && chartName(x.props as Json) === "ingress-nginx")
-            .map((x) => whenKnown(() => stringAt(valuesOf(x.props as Json), "controller.extraArgs.default-ssl-certificate"), undefined))
+            .map((x) => whenKnown(() => ingressNginxDefaultCertificate(x.props as Json), undefined))
             .filter((ref): ref is string => ref !== undefined)
             .flatMap((ref) => certificates.filter((c) => `${c.namespace}/${c.secretName ?? ""}` === ref));
         for (const r of args.resources.filter((x) => x.type === ingressType)) {
@@ -97,7 +97,7 @@ function isLoadBalancerSource(r: PolicyResource): boolean {
         const type = whenKnown(() => at(r.props, "spec.type"), undefined);
         return type === undefined || type === "LoadBalancer";
     }
-    if (r.type === releaseType) return whenKnown(() => chartServices(r.props as Json, r.name).some((s) => s.type === "LoadBalancer"), false);
+    if (r.type === releaseType) return whenKnown(() => deploysLoadBalancer(r.props as Json, r.name), false);
     // A Gateway API Gateway: its implementation (istiod) deploys its load balancer, and its
     // status.addresses are where a record points.
     if (r.type === gatewayApiGatewayType) return true;

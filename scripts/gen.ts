@@ -34,11 +34,24 @@ function byArea(): [SettingArea, Setting<unknown>[]][] {
         .filter(([, list]) => list.length > 0);
 }
 
-/** The type as Pulumi.yaml declares it, or undefined for settings it cannot type. */
-function declaredType(s: Setting<unknown>): { type: string; items?: { type: string } } | undefined {
-    if (s.type === "object") return undefined;
-    if (s.type === "array") return s.items && s.items !== "object" ? { type: "array", items: { type: s.items } } : undefined;
+/**
+ * The type as Pulumi.yaml declares it. The CLI checks every stack value of a typed key
+ * (offline/cli-config.ts); `object` is a type since Pulumi v3.187.0.
+ */
+function declaredType(s: Setting<unknown>): { type: string; items?: { type: string } } {
+    if (s.type === "array") return { type: "array", items: { type: s.items ?? "object" } };
     return { type: s.type };
+}
+
+/**
+ * Whether Pulumi.yaml declares the setting `secret: true`. The CLI copies a default into
+ * the stack as plain text and then requires a `secret: true` key to be encrypted, so it
+ * would refuse every stack that leaves an optional secret unset (pkg/workspace/config.go,
+ * `mergeConfig`). Only a required secret is declared secret; an optional one is a plain
+ * `string` whose plain-text values the program refuses (config/load.ts).
+ */
+export function declaredSecret(s: Setting<unknown>): boolean {
+    return s.secret === true && s.default === undefined;
 }
 
 /** The type as the README names it. */
@@ -72,12 +85,9 @@ export function pulumiYaml(): string {
     for (const [area, settings] of byArea()) {
         out.push("", `  # ${areaTitles[area]}`);
         for (const s of settings) {
-            const declaration: Record<string, unknown> = {};
-            const type = declaredType(s);
-            if (type) Object.assign(declaration, type);
-            else out.push(`  # ${s.key}: ${typeName(s)}. Pulumi's config declarations cannot type objects; the program validates its shape.`);
-            declaration["description"] = s.description;
-            if (s.secret) declaration["secret"] = true;
+            const declaration: Record<string, unknown> = { ...declaredType(s), description: s.description };
+            if (declaredSecret(s)) declaration["secret"] = true;
+            else if (s.secret) out.push(`  # A secret: set it with --secret; the program refuses plain text. Not \`secret: true\`, which the CLI cannot combine with a default.`);
             if (s.default !== undefined) declaration["default"] = s.default;
             out.push(`  ${s.key}:`, indent(stringify(declaration, { lineWidth: 0 }), "    "));
         }

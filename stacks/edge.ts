@@ -4,19 +4,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { DomainRecords, type DomainRecord, type EdgeTarget } from "../components/dns/domain-records";
 import { GatewayApiEdge } from "../components/edge/gateway-api-edge";
 import type { GatewayHost } from "../components/edge/gateway-api-objects";
-import { IngressController } from "../components/edge/ingress-controller";
+import { IngressController, type IngressControllerArgs } from "../components/edge/ingress-controller";
 import { NginxRoutes } from "../components/edge/routes";
-import { responseHeaderNames, routeGroups } from "../components/edge/routing";
+import { responseHeaderNames, routeGroups, type RouteGroup } from "../components/edge/routing";
+import { heldNamespaceOptions } from "../components/lifecycle";
 import type { ClusterProviders } from "../components/providers";
-import { CertManager, certManagerServiceAccount, type CertManagerCredentials } from "../components/tls/cert-manager";
-import { certificateSecretName, Certificates, type CertificateRequest } from "../components/tls/certificates";
-import { Dns01Role, type Dns01Credentials } from "../components/tls/dns01-role";
-import { challengeRecordNames, hostSlug, sharedChallenges } from "../config/dns-names";
+import { certificateSecretName } from "../components/tls/certificates";
+import { hostSlug, sharedChallenges } from "../config/dns-names";
 import { ConfigError, invalid } from "../config/problems";
 import type { Settings } from "../config/registry";
 import { coveringSet } from "../config/settings/edge";
-import { edgeDeployment } from "../config/settings/gateway-api";
+import { edgeDeployment, type EdgeDeployment } from "../config/settings/gateway-api";
 import type { Problem } from "../config/setting";
+import { stackTls } from "./edge-tls";
 import type { ReferencedStack } from "./references";
 
 /**
@@ -44,9 +44,6 @@ export interface PeerStack {
     readonly tlsIdentifierSets: readonly IdentifierSet[];
     readonly servedDomains: readonly ServedDomain[];
 }
-
-/** The namespace of cert-manager. */
-export const certManagerNamespace = "cert-manager";
 
 /** Every identifier set this stack issues: its certificate sets and its per-host certificates. */
 export function stackIdentifierSets(settings: Pick<Settings, "tlsCertificates" | "edgeHosts">): IdentifierSet[] {
@@ -133,17 +130,6 @@ export function problemsAmongPeers(peers: readonly PeerStack[], keyOf: (peer: Pe
     return problems;
 }
 
-function dns01Credentials(settings: Settings): Dns01Credentials {
-    switch (settings.dns01Credentials) {
-        case "irsa":
-            return { mode: "irsa", oidcProviderArn: settings.dns01OidcProviderArn };
-        case "pod-identity":
-            return { mode: "pod-identity", eksClusterName: settings.dns01EksClusterName };
-        case "static":
-            return { mode: "static", iamUser: settings.dns01IamUser };
-    }
-}
-
 /** The outputs this module adds to the stack's. */
 export interface EdgeOutputs {
     readonly tlsIdentifierSets: readonly IdentifierSet[];
@@ -172,14 +158,132 @@ export function gatewayHosts(settings: Pick<Settings, "edgeHosts" | "tlsCertific
     });
 }
 
+/** What every part of the edge shares: the component options, the hosted zone, the groups of paths, which edges run. */
+interface EdgeContext {
+    readonly settings: Settings;
+    readonly providers: ClusterProviders;
+    readonly opts: pulumi.ComponentResourceOptions;
+    readonly zoneId: pulumi.Output<string>;
+    readonly groups: readonly RouteGroup[];
+    readonly deployment: EdgeDeployment;
+}
+
+/** The hosted zone's id: configured, or looked up by name. */
+function hostedZoneId(settings: Settings, providers: ClusterProviders): pulumi.Output<string> {
+    return settings.dnsHostedZoneId !== ""
+        ? pulumi.output(settings.dnsHostedZoneId)
+        : aws.route53.getZoneOutput({ name: settings.dnsHostedZoneName, privateZone: false }, { provider: providers.aws }).zoneId;
+}
+
+/** The NGINX edge's controller, when it runs and the stack serves hosts. */
+function nginxController(c: EdgeContext): IngressController | undefined {
+    const s = c.settings;
+    if (s.edgeHosts.length === 0 || !c.deployment.nginx) return undefined;
+    const defaultSet = s.tlsCertificates.find((set) => (set.namespace ?? s.edgeNamespace) === s.edgeNamespace);
+    return new IngressController(
+        "edge",
+        {
+            namespace: s.edgeNamespace,
+            repository: s.edgeChartRepository,
+            version: s.edgeChartVersion,
+            autoscaling: edgeAutoscaling(s),
+            resources: edgeResources(s),
+            hsts: edgeHsts(s),
+            ...(defaultSet ? { defaultCertificate: `${s.edgeNamespace}/${certificateSecretName(defaultSet.name)}` } : {}),
+            loadBalancer: s.edgeLoadBalancer,
+            serviceAnnotations: s.edgeServiceAnnotations,
+            wafMode: s.edgeWafMode,
+            allowedResponseHeaders: responseHeaderNames(c.groups),
+            admissionWebhookSources: s.edgeAdmissionWebhookSources,
+            monitoring: s.monitoringEnabled,
+            disposable: s.clusterDisposable,
+        },
+        c.opts,
+    );
+}
+
+const edgeAutoscaling = (s: Settings): IngressControllerArgs["autoscaling"] => ({ minReplicas: s.edgeMinReplicas, maxReplicas: s.edgeMaxReplicas, targetCpuUtilization: s.edgeTargetCpuUtilization });
+const edgeResources = (s: Settings): IngressControllerArgs["resources"] => ({ cpuRequest: s.edgeCpuRequest, memoryRequest: s.edgeMemoryRequest, cpuLimit: s.edgeCpuLimit, memoryLimit: s.edgeMemoryLimit });
+const edgeHsts = (s: Settings): IngressControllerArgs["hsts"] => ({ maxAgeSeconds: s.edgeHstsMaxAge, includeSubdomains: s.edgeHstsIncludeSubdomains, preload: s.edgeHstsPreload });
+
+/**
+ * The edge namespace: the NGINX edge's, or (Gateway API edge alone) the same object created
+ * here; the alias keeps it, and every certificate in it, when NGINX is removed.
+ */
+function edgeNamespaceOf(c: EdgeContext, nginx: IngressController | undefined): k8s.core.v1.Namespace | undefined {
+    if (nginx) return nginx.namespace;
+    if (c.settings.edgeHosts.length === 0) return undefined;
+    return new k8s.core.v1.Namespace(
+        "edge-namespace",
+        { metadata: { name: c.settings.edgeNamespace } },
+        {
+            provider: c.providers.kubernetes,
+            aliases: [{ parent: pulumi.createUrn("edge", "mesh-ingress:edge:IngressController") }],
+            ...heldNamespaceOptions({ disposable: c.settings.clusterDisposable }),
+        },
+    );
+}
+
+/** The Gateway API edge, when it runs and the stack serves hosts. */
+function gatewayApiEdge(c: EdgeContext, gatewayApi: GatewayApiDependencies | undefined, namespace: k8s.core.v1.Namespace | undefined): GatewayApiEdge | undefined {
+    const s = c.settings;
+    if (s.edgeHosts.length === 0 || !c.deployment.gatewayApi || gatewayApi === undefined) return undefined;
+    return new GatewayApiEdge(
+        "gateway",
+        {
+            namespace: s.edgeNamespace,
+            namespaceExists: true,
+            loadBalancer: s.edgeLoadBalancer,
+            serviceAnnotations: s.edgeServiceAnnotations,
+            autoscaling: edgeAutoscaling(s),
+            resources: edgeResources(s),
+            hosts: gatewayHosts(s),
+            groups: c.groups,
+            hsts: edgeHsts(s),
+            wafMode: s.edgeWafMode,
+            corazaUrl: s.edgeCorazaWasmUrl,
+            corazaSha256: s.edgeCorazaWasmSha256,
+            crds: gatewayApi.crds,
+            controlPlane: gatewayApi.controlPlane,
+            gatewayDependsOn: namespace ? [namespace] : [],
+            disposable: s.clusterDisposable,
+        },
+        c.opts,
+    );
+}
+
+/** A load balancer's two possible addresses. */
+interface Balancer {
+    readonly hostname: pulumi.Output<string>;
+    readonly ip: pulumi.Output<string>;
+}
+
+/** The records of every served domain, pointing at the load balancer of the edge `edgeImplementation` names first. */
+function domainRecords(c: EdgeContext, served: Balancer): void {
+    const s = c.settings;
+    const target: EdgeTarget =
+        s.edgeLoadBalancer === "aws-nlb"
+            ? { kind: "aws-nlb", hostname: served.hostname, canonicalZoneId: aws.lb.getHostedZoneIdOutput({ loadBalancerType: "network", region: s.awsRegion }, { provider: c.providers.aws }).id }
+            : s.edgeLoadBalancer === "hostname"
+              ? { kind: "hostname", hostname: served.hostname }
+              : { kind: "ip", ip: served.ip };
+    const domains: DomainRecord[] = s.edgeHosts.map((h) => {
+        const r = s.dnsRouting.find((x) => x.host === h.host);
+        if (r === undefined) return { host: h.host };
+        return { host: h.host, shared: r.policy === "weighted" ? { policy: "weighted", weight: r.weight ?? 0 } : { policy: "failover", role: r.failover ?? "primary" } };
+    });
+    new DomainRecords("dns", { hostedZoneId: c.zoneId, domains, target, setIdentifier: s.clusterName, ttl: s.dnsRecordTtl }, c.opts);
+}
+
 /**
  * Builds TLS, the edge and DNS for this stack's cluster. `peers` are the other stacks of
- * the mesh this stack can see; conflicts with them are configuration errors.
+ * the mesh this stack can see; conflicts with them are configuration errors. The edge comes
+ * first (the stack's default certificate lives in its namespace), then TLS, the routes, the
+ * Gateway API edge and the records.
  */
 export function buildEdge(settings: Settings, providers: ClusterProviders, peers: readonly PeerStack[], gatewayApi?: GatewayApiDependencies): EdgeOutputs {
     const problems = problemsWithPeers(settings, peers);
     if (problems.length > 0) throw new ConfigError(problems, pulumi.getStack());
-    const deployment = edgeDeployment(settings.edgeImplementation);
     const outputs = {
         tlsIdentifierSets: stackIdentifierSets(settings),
         servedDomains: stackServedDomains(settings),
@@ -187,162 +291,35 @@ export function buildEdge(settings: Settings, providers: ClusterProviders, peers
         edgeImplementation: settings.edgeImplementation,
     };
     if (outputs.tlsIdentifierSets.length === 0 && settings.edgeHosts.length === 0) return outputs;
-
-    const opts: pulumi.ComponentResourceOptions = { providers: { kubernetes: providers.kubernetes, aws: providers.aws, random: providers.random } };
-    const zoneName = settings.dnsHostedZoneName;
-    const zoneId =
-        settings.dnsHostedZoneId !== ""
-            ? pulumi.output(settings.dnsHostedZoneId)
-            : aws.route53.getZoneOutput({ name: zoneName, privateZone: false }, { provider: providers.aws }).zoneId;
-
-    // The edge comes first: the stack's default certificate lives in its namespace.
-    const edgeNamespace = settings.edgeNamespace;
-    const groups = routeGroups({ hosts: settings.edgeHosts, profiles: settings.edgeSecurityProfiles, certificates: settings.tlsCertificates, edgeNamespace });
-    const defaultSet = settings.tlsCertificates.find((s) => (s.namespace ?? edgeNamespace) === edgeNamespace);
-    const serving = settings.edgeHosts.length > 0;
-    if (serving && deployment.gatewayApi && gatewayApi === undefined) {
+    const deployment = edgeDeployment(settings.edgeImplementation);
+    if (settings.edgeHosts.length > 0 && deployment.gatewayApi && gatewayApi === undefined) {
         throw new pulumi.RunError("The Gateway API edge needs the Gateway API CRDs and istiod of this cluster; only the primary stack can run it.");
     }
-    const edge =
-        serving && deployment.nginx
-            ? new IngressController(
-                  "edge",
-                  {
-                      namespace: edgeNamespace,
-                      repository: settings.edgeChartRepository,
-                      version: settings.edgeChartVersion,
-                      autoscaling: { minReplicas: settings.edgeMinReplicas, maxReplicas: settings.edgeMaxReplicas, targetCpuUtilization: settings.edgeTargetCpuUtilization },
-                      resources: { cpuRequest: settings.edgeCpuRequest, memoryRequest: settings.edgeMemoryRequest, cpuLimit: settings.edgeCpuLimit, memoryLimit: settings.edgeMemoryLimit },
-                      hsts: { maxAgeSeconds: settings.edgeHstsMaxAge, includeSubdomains: settings.edgeHstsIncludeSubdomains, preload: settings.edgeHstsPreload },
-                      ...(defaultSet ? { defaultCertificate: `${edgeNamespace}/${certificateSecretName(defaultSet.name)}` } : {}),
-                      loadBalancer: settings.edgeLoadBalancer,
-                      serviceAnnotations: settings.edgeServiceAnnotations,
-                      wafMode: settings.edgeWafMode,
-                      allowedResponseHeaders: responseHeaderNames(groups),
-                      admissionWebhookSources: settings.edgeAdmissionWebhookSources,
-                      monitoring: settings.monitoringEnabled,
-                  },
-                  opts,
-              )
-            : undefined;
+    const c: EdgeContext = {
+        settings,
+        providers,
+        opts: { providers: { kubernetes: providers.kubernetes, aws: providers.aws, random: providers.random } },
+        zoneId: hostedZoneId(settings, providers),
+        groups: routeGroups({ hosts: settings.edgeHosts, profiles: settings.edgeSecurityProfiles, certificates: settings.tlsCertificates, edgeNamespace: settings.edgeNamespace }),
+        deployment,
+    };
 
-    // The edge namespace: the NGINX edge's, or (Gateway API edge alone) the same object
-    // created here; the alias keeps it, and every certificate in it, when NGINX is removed.
-    const edgeNamespaceResource =
-        edge?.namespace ??
-        (serving
-            ? new k8s.core.v1.Namespace(
-                  "edge-namespace",
-                  { metadata: { name: edgeNamespace } },
-                  { provider: providers.kubernetes, aliases: [{ parent: pulumi.createUrn("edge", "mesh-ingress:edge:IngressController") }] },
-              )
-            : undefined);
+    const nginx = nginxController(c);
+    const namespace = edgeNamespaceOf(c, nginx);
+    stackTls(settings, { identifierSets: outputs.tlsIdentifierSets, zoneId: c.zoneId, edgeNamespace: namespace, gatewayApiCrds: deployment.gatewayApi ? gatewayApi?.crds : undefined, opts: c.opts });
+    if (settings.edgeHosts.length === 0) return outputs;
+    if (nginx) new NginxRoutes("routes", { groups: c.groups, wafMode: settings.edgeWafMode, acmeEnvironment: settings.acmeEnvironment, controller: nginx.release }, c.opts);
+    const gateway = gatewayApiEdge(c, gatewayApi, namespace);
 
-    if (outputs.tlsIdentifierSets.length > 0) {
-        const role = new Dns01Role(
-            "dns01",
-            {
-                hostedZoneId: zoneId,
-                challengeRecordNames: challengeRecordNames(outputs.tlsIdentifierSets.flatMap((s) => s.dnsNames)),
-                credentials: dns01Credentials(settings),
-                serviceAccountNamespace: certManagerNamespace,
-                serviceAccountName: certManagerServiceAccount,
-                namePrefix: `cm-dns01-${settings.clusterName}`.slice(0, 40),
-            },
-            opts,
-        );
-        const credentials: CertManagerCredentials =
-            settings.dns01Credentials === "irsa"
-                ? { mode: "irsa", roleArn: role.roleArn! }
-                : settings.dns01Credentials === "pod-identity"
-                  ? { mode: "pod-identity" }
-                  : { mode: "static", accessKeyId: settings.dns01AccessKeyId!, secretAccessKey: settings.dns01SecretAccessKey! };
-        const certManager = new CertManager(
-            "cert-manager",
-            {
-                namespace: certManagerNamespace,
-                repository: settings.certManagerRepository,
-                version: settings.certManagerVersion,
-                replicas: settings.certManagerReplicas,
-                credentials,
-                readyBeforePods: role.readyBeforePods,
-                acmeEmail: settings.acmeEmail,
-                region: settings.awsRegion,
-                hostedZoneName: zoneName,
-                hostedZoneId: zoneId,
-                monitoring: settings.monitoringEnabled,
-                // With the Gateway API edge: cert-manager's Gateway API support, after the CRDs.
-                ...(deployment.gatewayApi && gatewayApi ? { gatewayApiCrds: gatewayApi.crds } : {}),
-            },
-            opts,
-        );
-        const requests: CertificateRequest[] = settings.tlsCertificates.map((s) => ({
-            name: s.name,
-            dnsNames: s.dnsNames,
-            // The edge namespace's resource: the Certificate waits for the namespace to exist.
-            namespace: (s.namespace ?? edgeNamespace) === edgeNamespace && edgeNamespaceResource ? edgeNamespaceResource.metadata.name : (s.namespace ?? edgeNamespace),
-            environment: s.issuer ?? settings.acmeEnvironment,
-        }));
-        // Without NGINX's ingress-shim, hosts with their own certificate get one in the Gateway's namespace.
-        if (deployment.gatewayApi && !deployment.nginx && edgeNamespaceResource) {
-            for (const h of settings.edgeHosts.filter((x) => x.certificate === "own")) {
-                requests.push({ name: hostSlug(h.host), dnsNames: [h.host], namespace: edgeNamespaceResource.metadata.name, environment: settings.acmeEnvironment });
-            }
-        }
-        if (requests.length > 0) new Certificates("certificates", { certificates: requests, issuers: Object.values(certManager.issuers) }, opts);
-    }
-
-    if (!serving) return outputs;
-    if (edge) new NginxRoutes("routes", { groups, wafMode: settings.edgeWafMode, acmeEnvironment: settings.acmeEnvironment, controller: edge.release }, opts);
-
-    const gateway =
-        deployment.gatewayApi && gatewayApi
-            ? new GatewayApiEdge(
-                  "gateway",
-                  {
-                      namespace: edgeNamespace,
-                      namespaceExists: true,
-                      loadBalancer: settings.edgeLoadBalancer,
-                      serviceAnnotations: settings.edgeServiceAnnotations,
-                      autoscaling: { minReplicas: settings.edgeMinReplicas, maxReplicas: settings.edgeMaxReplicas, targetCpuUtilization: settings.edgeTargetCpuUtilization },
-                      resources: { cpuRequest: settings.edgeCpuRequest, memoryRequest: settings.edgeMemoryRequest, cpuLimit: settings.edgeCpuLimit, memoryLimit: settings.edgeMemoryLimit },
-                      hosts: gatewayHosts(settings),
-                      groups,
-                      hsts: { maxAgeSeconds: settings.edgeHstsMaxAge, includeSubdomains: settings.edgeHstsIncludeSubdomains, preload: settings.edgeHstsPreload },
-                      wafMode: settings.edgeWafMode,
-                      corazaUrl: settings.edgeCorazaWasmUrl,
-                      crds: gatewayApi.crds,
-                      controlPlane: gatewayApi.controlPlane,
-                      gatewayDependsOn: edgeNamespaceResource ? [edgeNamespaceResource] : [],
-                  },
-                  opts,
-              )
-            : undefined;
-
-    const balancers: Record<string, { hostname: pulumi.Output<string>; ip: pulumi.Output<string> }> = {};
-    if (edge) balancers["nginx"] = { hostname: edge.loadBalancerHostname, ip: edge.loadBalancerIp };
+    const balancers: Record<string, Balancer> = {};
+    if (nginx) balancers["nginx"] = { hostname: nginx.loadBalancerHostname, ip: nginx.loadBalancerIp };
     if (gateway) balancers["gateway-api"] = { hostname: gateway.loadBalancerHostname, ip: gateway.loadBalancerIp };
     const served = balancers[deployment.dns]!;
-    const target: EdgeTarget =
-        settings.edgeLoadBalancer === "aws-nlb"
-            ? {
-                  kind: "aws-nlb",
-                  hostname: served.hostname,
-                  canonicalZoneId: aws.lb.getHostedZoneIdOutput({ loadBalancerType: "network", region: settings.awsRegion }, { provider: providers.aws }).id,
-              }
-            : settings.edgeLoadBalancer === "hostname"
-              ? { kind: "hostname", hostname: served.hostname }
-              : { kind: "ip", ip: served.ip };
-    const domains: DomainRecord[] = settings.edgeHosts.map((h) => {
-        const r = settings.dnsRouting.find((x) => x.host === h.host);
-        if (r === undefined) return { host: h.host };
-        return { host: h.host, shared: r.policy === "weighted" ? { policy: "weighted", weight: r.weight ?? 0 } : { policy: "failover", role: r.failover ?? "primary" } };
-    });
-    new DomainRecords("dns", { hostedZoneId: zoneId, domains, target, setIdentifier: settings.clusterName, ttl: settings.dnsRecordTtl }, opts);
-    const address = (b: { hostname: pulumi.Output<string>; ip: pulumi.Output<string> }): pulumi.Output<string> => (settings.edgeLoadBalancer === "ip" ? b.ip : b.hostname);
+    domainRecords(c, served);
+    const address = (b: Balancer): pulumi.Output<string> => (settings.edgeLoadBalancer === "ip" ? b.ip : b.hostname);
     return {
         ...outputs,
         edgeLoadBalancer: address(served),
-        ...(edge && gateway ? { edgeLoadBalancers: Object.fromEntries(Object.entries(balancers).map(([k, b]) => [k, address(b)])) } : {}),
+        ...(nginx && gateway ? { edgeLoadBalancers: Object.fromEntries(Object.entries(balancers).map(([k, b]) => [k, address(b)])) } : {}),
     };
 }

@@ -10,5 +10,5 @@ import { edgeDeployment } from "../config/settings/gateway-api";
  */
 export function gatewayApiCrdsFor(settings: Settings, providers: ClusterProviders): GatewayApiCrds | undefined {
     if (!edgeDeployment(settings.edgeImplementation).gatewayApi || settings.edgeHosts.length === 0) return undefined;
-    return new GatewayApiCrds("gateway-api-crds", { version: settings.gatewayApiVersion }, { providers: { kubernetes: providers.kubernetes } });
+    return new GatewayApiCrds("gateway-api-crds", { version: settings.gatewayApiVersion, sha256: settings.gatewayApiCrdsSha256, disposable: settings.clusterDisposable }, { providers: { kubernetes: providers.kubernetes } });
 }

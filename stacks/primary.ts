@@ -6,8 +6,9 @@ import type { Problem } from "../config/setting";
 import { IstioPrimary, type IstioPrimaryArgs } from "../components/mesh/istio-primary";
 import { RemoteClusterSecret } from "../components/mesh/remote-cluster-secret";
 import { remoteOutputsForPrimary, remoteSecretOutputs } from "./contract";
-import { buildEdge, peerOf, problemsAmongPeers } from "./edge";
+import { buildEdge, peerOf, problemsAmongPeers, type PeerStack } from "./edge";
 import { gatewayApiCrdsFor } from "./gateway-api";
+import { legacyMeshName, legacyRemoteSecretName, meshResourceName, remoteSecretResourceName } from "./names";
 import { readStack, type ReferencedStack } from "./references";
 
 /**
@@ -24,7 +25,7 @@ export async function primaryStack(settings: Settings, providers: ClusterProvide
 
     // TLS, edge and DNS: this cluster's certificates, ingress and records (stacks/edge.ts).
     const peers = remotes.deployed.map(peerOf);
-    const amongRemotes = problemsAmongPeers(peers, (p) => `remoteStacks[${settings.remoteStacks.indexOf(p.name)}]`);
+    const amongRemotes = [...problemsAmongPeers(peers, (p) => `remoteStacks[${settings.remoteStacks.indexOf(p.name)}]`), ...strictMtlsProblems(settings, peers)];
     if (amongRemotes.length > 0) throw new ConfigError(amongRemotes, pulumi.getStack());
     const edge = buildEdge(settings, providers, peers, gatewayApiCrds ? { crds: gatewayApiCrds, controlPlane: mesh.istiod } : undefined);
 
@@ -40,6 +41,17 @@ export async function primaryStack(settings: Settings, providers: ClusterProvide
     };
 }
 
+/**
+ * STRICT mTLS refuses plain text mesh-wide, so no remote may serve hosts: a remote's edge is
+ * always NGINX, outside the mesh (config/settings/mesh.ts refuses the primary's own).
+ */
+export function strictMtlsProblems(settings: Pick<Settings, "meshMtlsMode">, peers: readonly PeerStack[]): Problem[] {
+    if (settings.meshMtlsMode !== "STRICT") return [];
+    return peers
+        .filter((p) => p.servedDomains.length > 0)
+        .map((p) => invalid("meshMtlsMode", "STRICT", `expected PERMISSIVE while remote ${p.name} serves ${p.servedDomains.map((d) => d.host).join(", ")} through its NGINX edge, which is not in the mesh and sends plain HTTP to its backends`));
+}
+
 // ---- Mesh (Istio): the control plane and one remote secret per deployed remote ----
 
 /** Creates the primary's part of the mesh; returns the outputs the remotes read, and istiod. */
@@ -53,7 +65,7 @@ function meshOfPrimary(
     const ca = [settings.istioCaCert, settings.istioCaKey, settings.istioCaRootCert, settings.istioCaCertChain];
     const [cert, key, rootCert, certChain] = ca;
     const mesh = new IstioPrimary(
-        `${settings.clusterName}-mesh`,
+        meshResourceName,
         {
             clusterName: settings.clusterName,
             network: settings.network,
@@ -69,16 +81,18 @@ function meshOfPrimary(
                 customHosts: settings.istiodCustomHosts,
             },
             eastWest: eastWestOf(settings),
+            mtlsMode: settings.meshMtlsMode,
             ...(cert && key && rootCert && certChain ? { pluginCa: { cert, key, rootCert, certChain } } : {}),
             monitoring: settings.monitoringEnabled,
+            disposable: settings.clusterDisposable,
             ...(gatewayApiCrds ? { istiodDependsOn: [gatewayApiCrds] } : {}),
         },
-        opts,
+        { ...opts, aliases: [{ name: legacyMeshName(settings.clusterName) }] },
     );
     const remoteSecrets = remotes.deployed.map((remote) => {
         const clusterName = remote.plain<string>("clusterName");
         return new RemoteClusterSecret(
-            `${settings.clusterName}-remote-${clusterName}`,
+            remoteSecretResourceName(remote.name),
             {
                 clusterName,
                 namespace: mesh.namespace.metadata.name,
@@ -86,7 +100,7 @@ function meshOfPrimary(
                 caData: remote.secret<string>("apiServerCaData"),
                 token: remote.secret<string>("readerToken"),
             },
-            opts,
+            { ...opts, aliases: [{ name: legacyRemoteSecretName(settings.clusterName, clusterName) }] },
         );
     });
     const outputs = {

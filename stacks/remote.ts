@@ -7,6 +7,7 @@ import { injectionMode } from "../components/mesh/charts";
 import { IstioRemote } from "../components/mesh/istio-remote";
 import { remoteClusterEndpoint } from "./cluster-endpoint";
 import { primaryOutputsForRemotes } from "./contract";
+import { legacyMeshName, meshResourceName } from "./names";
 import { eastWestOf } from "./primary";
 import { buildEdge, peerOf } from "./edge";
 import { readStack, type ReferencedStack } from "./references";
@@ -39,7 +40,7 @@ export async function remoteStack(settings: Settings, providers: ClusterProvider
 function meshOfRemote(settings: Settings, providers: ClusterProviders, primary: ReferencedStack): Record<string, unknown> {
     const discoveryAddress = primary.plain<string>("discoveryAddress");
     const remote = new IstioRemote(
-        `${settings.clusterName}-mesh`,
+        meshResourceName,
         {
             clusterName: settings.clusterName,
             network: settings.network,
@@ -50,8 +51,9 @@ function meshOfRemote(settings: Settings, providers: ClusterProviders, primary: 
             caRootCert: primary.plain<string>("caRootCert"),
             chart: { repository: settings.istioChartRepository, version: settings.istioVersion },
             eastWest: eastWestOf(settings),
+            disposable: settings.clusterDisposable,
         },
-        { providers: { kubernetes: providers.kubernetes } },
+        { providers: { kubernetes: providers.kubernetes }, aliases: [{ name: legacyMeshName(settings.clusterName) }] },
     );
     const endpoint = remoteClusterEndpoint(settings);
     return {

@@ -5,7 +5,7 @@ import * as semver from "semver";
  * control plane of every remote; istio.io's supported-releases page ("Control Plane/Data
  * Plane Skew"): the control plane can be one minor version ahead of the data plane, and the
  * data plane cannot be ahead of the control plane. So an upgrade runs the primary first,
- * then each remote, one minor version at a time (docs/runbook.md, section 11).
+ * then each remote, one minor version at a time (docs/runbook.md, section 12).
  */
 export type VersionSkew =
     /** The same version: nothing to say. */

@@ -13,6 +13,7 @@ import {
     type GatewayHost,
     type GatewayOptions,
 } from "./gateway-api-objects";
+import { heldNamespaceOptions, type Disposable } from "../lifecycle";
 import type { RouteGroup } from "./routing";
 
 /** The warning the program gives when the Gateway API edge enforces a WAF. */
@@ -21,7 +22,7 @@ export const corazaWarning =
     "and fail-closed: if the gateway cannot fetch or run the module, every host on the Gateway answers 5xx. Watch the gateway's memory and latency, and mirror the module (edgeCorazaWasmUrl).";
 
 /** Arguments of {@link GatewayApiEdge}. */
-export interface GatewayApiEdgeArgs extends GatewayOptions {
+export interface GatewayApiEdgeArgs extends GatewayOptions, Disposable {
     /** The namespace already exists (the NGINX edge created it); otherwise it is created here. */
     readonly namespaceExists: boolean;
     /** The hosts, each with its certificate's Secret in the Gateway's namespace. */
@@ -32,8 +33,10 @@ export interface GatewayApiEdgeArgs extends GatewayOptions {
     readonly hsts: { readonly maxAgeSeconds: number; readonly includeSubdomains: boolean; readonly preload: boolean };
     /** ModSecurity-equivalent mode for profiles with `waf: true`. */
     readonly wafMode: "off" | "detection-only" | "blocking";
-    /** The Coraza proxy-wasm module. */
+    /** The Coraza proxy-wasm module (oci:// or https://). */
     readonly corazaUrl: string;
+    /** The module's SHA-256 (WasmPlugin `sha256`). */
+    readonly corazaSha256: string;
     /** The Gateway API CRDs (every Gateway API object waits for them). */
     readonly crds: pulumi.Input<pulumi.Resource>;
     /** Istio's control plane: its CRDs (AuthorizationPolicy, EnvoyFilter, WasmPlugin) and the controller that deploys the Gateway. */
@@ -67,7 +70,7 @@ export class GatewayApiEdge extends pulumi.ComponentResource {
     constructor(name: string, args: GatewayApiEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesh-ingress:edge:GatewayApiEdge", name, {}, opts);
         const namespaceDeps: pulumi.Input<pulumi.Resource>[] = [];
-        if (!args.namespaceExists) namespaceDeps.push(new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this }));
+        if (!args.namespaceExists) namespaceDeps.push(new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this, ...heldNamespaceOptions(args) }));
         const gatewayApi = { parent: this, dependsOn: [args.crds, ...namespaceDeps] };
         const istio = { parent: this, dependsOn: [...namespaceDeps, ...(args.controlPlane ? [args.controlPlane] : [])] };
 
@@ -104,7 +107,7 @@ export class GatewayApiEdge extends pulumi.ComponentResource {
         if (allowlist) new k8s.apiextensions.CustomResource(`${name}-allowlist`, allowlist as k8s.apiextensions.CustomResourceArgs, istio);
         const rateLimits = rateLimitFilterObject(args.groups, args.namespace);
         if (rateLimits) new k8s.apiextensions.CustomResource(`${name}-local-ratelimit`, rateLimits as k8s.apiextensions.CustomResourceArgs, istio);
-        const waf = wafPluginObject(args.groups, { namespace: args.namespace, url: args.corazaUrl, mode: args.wafMode });
+        const waf = wafPluginObject(args.groups, { namespace: args.namespace, url: args.corazaUrl, sha256: args.corazaSha256, mode: args.wafMode });
         if (waf) {
             void pulumi.log.warn(corazaWarning, this);
             new k8s.apiextensions.CustomResource(`${name}-coraza`, waf as k8s.apiextensions.CustomResourceArgs, istio);

@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import { hostSlug } from "../../config/dns-names";
 import { awsNlbAnnotations } from "./ingress-controller";
-import type { EffectiveProfile, Route, RouteGroup } from "./routing";
+import { publicPathAnnotation, type EffectiveProfile, type Route, type RouteGroup } from "./routing";
 
 /**
  * The Gateway API edge's objects, as pure functions of the implementation-neutral routing
@@ -199,7 +199,7 @@ export function httpRouteObject(group: RouteGroup, o: { readonly gatewayNamespac
     return {
         apiVersion: `${gatewayGroup}/v1`,
         kind: "HTTPRoute",
-        metadata: { name: group.name, namespace: group.namespace },
+        metadata: { name: group.name, namespace: group.namespace, ...(group.public ? { annotations: { [publicPathAnnotation]: "true" } } : {}) },
         spec: {
             parentRefs: [{ group: gatewayGroup, kind: "Gateway", namespace: o.gatewayNamespace, name: gatewayName, sectionName: httpsListenerName(group.host) }],
             hostnames: [group.host],
@@ -362,11 +362,15 @@ export function corazaDirectives(mode: "detection-only" | "blocking"): string[] 
 /**
  * The WAF as Coraza (proxy-wasm) in a WasmPlugin on the Gateway, in the AUTHN phase:
  * the OWASP CRS for the hosts whose profile has `waf: true` (looked up by the exact
- * authority, so with and without `:443`), the engine off for the others. Fail closed (the
+ * authority, so with and without `:443`), the engine off for the others, the module pinned
+ * by its SHA-256. Fail closed (the
  * default, made explicit): if the module cannot be fetched or its VM fails, the gateway
  * answers 5xx for every host, not only the protected ones.
  */
-export function wafPluginObject(groups: readonly RouteGroup[], o: { readonly namespace: string; readonly url: string; readonly mode: "off" | "detection-only" | "blocking" }): Record<string, unknown> | undefined {
+export function wafPluginObject(
+    groups: readonly RouteGroup[],
+    o: { readonly namespace: string; readonly url: string; readonly sha256: string; readonly mode: "off" | "detection-only" | "blocking" },
+): Record<string, unknown> | undefined {
     if (o.mode === "off") return undefined;
     const hosts = [...new Set(groups.filter((g) => g.profile?.waf === true).map((g) => g.host))];
     if (hosts.length === 0) return undefined;
@@ -377,6 +381,9 @@ export function wafPluginObject(groups: readonly RouteGroup[], o: { readonly nam
         spec: {
             targetRefs: targetGateway,
             url: o.url,
+            // istio-agent checks the module against it before the gateway loads it (oci: the
+            // image manifest's digest; https: the file's), pkg/wasm/cache.go.
+            sha256: o.sha256,
             imagePullPolicy: "IfNotPresent",
             phase: "AUTHN",
             failStrategy: "FAIL_CLOSE",

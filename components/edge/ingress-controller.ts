@@ -1,5 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
+import { loadBalancerReady } from "../mesh/east-west-gateway";
+import { awsNlbEdgeAnnotations } from "../../policy/load-balancers";
 import { ingressClassName } from "./routes";
 
 /** The one warning the program gives when it deploys ingress-nginx. */
@@ -7,16 +11,8 @@ export const retirementWarning =
     "ingress-nginx is retired (Kubernetes SIG Network, March 2026): chart 4.15.1 / controller v1.15.1 is the final release and no security fixes will follow. " +
     "This stack still deploys it because the architecture's users run it; plan the move to a Gateway API edge (see the README, 'ingress-nginx is retired').";
 
-/** Annotations that make the AWS Load Balancer Controller create an internet-facing NLB with IP targets. */
-export const awsNlbAnnotations: Readonly<Record<string, string>> = {
-    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-    // IP targets of a TCP target group do not preserve the client's address by default
-    // (ELB docs, target group attributes); allowlists need it.
-    "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true",
-    "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
-};
+/** Annotations that make the AWS Load Balancer Controller create an internet-facing NLB with IP targets (policy/load-balancers.ts). */
+export const awsNlbAnnotations: Readonly<Record<string, string>> = awsNlbEdgeAnnotations;
 
 /** The release's name; the chart names the controller Deployment `<name>-controller`. */
 export const releaseName = "ingress-nginx";
@@ -32,7 +28,7 @@ export const controllerPodLabels: Readonly<Record<string, string>> = {
 export const admissionWebhookPort = 8443;
 
 /** Arguments of {@link IngressController}. */
-export interface IngressControllerArgs {
+export interface IngressControllerArgs extends Disposable {
     /** Namespace of the controller (created here). */
     namespace: string;
     /** Chart repository (`https://kubernetes.github.io/ingress-nginx`). */
@@ -85,12 +81,29 @@ export function controllerConfig(args: Pick<IngressControllerArgs, "hsts" | "waf
 }
 
 /**
+ * The controller's `--publish-service`: the program's LoadBalancer Service, whose address
+ * the controller then writes into every Ingress's status (`kubectl get ingress` shows the
+ * load balancer; external-dns and Argo CD read it). The chart emits this flag only when
+ * `controller.publishService.enabled` and `controller.service.enabled` are both true
+ * (`_params.tpl`, chart 4.15.1), and the chart's Service is off here, so it comes through
+ * `controller.extraArgs`. Without it the status shows the nodes' addresses.
+ */
+export function publishServiceArg(namespace: string): string {
+    return `${namespace}/${controllerName}`;
+}
+
+/**
  * The ingress-nginx chart's values (chart 4.x values: `controller.allowSnippetAnnotations`,
  * `controller.config`, `controller.extraArgs`, `controller.service.enabled`,
- * `controller.autoscaling.enabled`, `controller.maxUnavailable`, `controller.metrics.*`,
- * `controller.admissionWebhooks.*`). The chart's Service and HPA are off: this program
- * owns the LoadBalancer Service and the one HPA. The chart's PDB (created because
- * `replicaCount` > 1) allows one pod down at a time.
+ * `controller.autoscaling.*`, `controller.maxUnavailable`, `controller.metrics.*`,
+ * `controller.admissionWebhooks.*`). The chart's Service is off: this program owns the
+ * LoadBalancer Service, and `--publish-service` names it ({@link publishServiceArg}). The
+ * HPA is the chart's own (`controller.autoscaling.enabled`): only then does the chart
+ * leave `replicas` out of the Deployment, so that a Helm upgrade does not set the count
+ * the HPA chose back to a fixed number (Helm's three-way merge re-applies a rendered
+ * `replicas`). Its metric is CPU only: the chart's default memory target (50) is
+ * switched off with an empty value, which its template skips. The chart's PDB (created
+ * because `autoscaling.minReplicas` > 1) allows one pod down at a time.
  */
 export function ingressNginxValues(args: IngressControllerArgs): Record<string, unknown> {
     const spread = (topologyKey: string): Record<string, unknown> => ({
@@ -103,15 +116,24 @@ export function ingressNginxValues(args: IngressControllerArgs): Record<string, 
     return {
         fullnameOverride: releaseName,
         controller: {
-            replicaCount: args.autoscaling.minReplicas,
             ingressClass: ingressClassName,
             ingressClassResource: { name: ingressClassName, enabled: true, default: false, controllerValue: "k8s.io/ingress-nginx" },
             allowSnippetAnnotations: false,
             config: controllerConfig(args),
-            extraArgs: args.defaultCertificate !== undefined ? { "default-ssl-certificate": args.defaultCertificate } : {},
-            publishService: { enabled: true, pathOverride: `${args.namespace}/${controllerName}` },
+            extraArgs: {
+                "publish-service": publishServiceArg(args.namespace),
+                ...(args.defaultCertificate !== undefined ? { "default-ssl-certificate": args.defaultCertificate } : {}),
+            },
+            // The chart's own flag needs its Service; off, so the flag is never given twice.
+            publishService: { enabled: false },
             service: { enabled: false },
-            autoscaling: { enabled: false },
+            autoscaling: {
+                enabled: true,
+                minReplicas: args.autoscaling.minReplicas,
+                maxReplicas: args.autoscaling.maxReplicas,
+                targetCPUUtilizationPercentage: args.autoscaling.targetCpuUtilization,
+                targetMemoryUtilizationPercentage: "",
+            },
             maxUnavailable: 1,
             resources: {
                 requests: { cpu: args.resources.cpuRequest, memory: args.resources.memoryRequest },
@@ -138,9 +160,16 @@ export function ingressNginxValues(args: IngressControllerArgs): Record<string, 
     };
 }
 
-/** The LoadBalancer Service in front of the controller pods: one hop to the pods, the client's address kept. */
+/**
+ * The LoadBalancer Service in front of the controller pods: one hop to the pods, the
+ * client's address kept. It is ready once it has an address, whatever its endpoints: the
+ * controller exits at start when its `--publish-service` does not exist (`checkService`
+ * in the controller's `cmd/nginx/main.go`), so the Service comes before the release, and
+ * waiting for its endpoints too (the provider's default for a Service) would wait for
+ * the very pods the release starts.
+ */
 export function loadBalancerServiceObject(args: Pick<IngressControllerArgs, "namespace" | "loadBalancer" | "serviceAnnotations">): Record<string, unknown> {
-    const annotations = { ...(args.loadBalancer === "aws-nlb" ? awsNlbAnnotations : {}), ...args.serviceAnnotations };
+    const annotations = { ...(args.loadBalancer === "aws-nlb" ? awsNlbAnnotations : {}), ...args.serviceAnnotations, "pulumi.com/waitFor": loadBalancerReady };
     return {
         apiVersion: "v1",
         kind: "Service",
@@ -153,21 +182,6 @@ export function loadBalancerServiceObject(args: Pick<IngressControllerArgs, "nam
                 { name: "http", port: 80, protocol: "TCP", targetPort: "http", appProtocol: "http" },
                 { name: "https", port: 443, protocol: "TCP", targetPort: "https", appProtocol: "https" },
             ],
-        },
-    };
-}
-
-/** The one HorizontalPodAutoscaler of the controller (autoscaling/v2, CPU utilization). */
-export function autoscalerObject(args: Pick<IngressControllerArgs, "namespace" | "autoscaling">): Record<string, unknown> {
-    return {
-        apiVersion: "autoscaling/v2",
-        kind: "HorizontalPodAutoscaler",
-        metadata: { name: controllerName, namespace: args.namespace },
-        spec: {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: controllerName },
-            minReplicas: args.autoscaling.minReplicas,
-            maxReplicas: args.autoscaling.maxReplicas,
-            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.autoscaling.targetCpuUtilization } } }],
         },
     };
 }
@@ -195,8 +209,9 @@ export function networkPolicyObject(args: Pick<IngressControllerArgs, "namespace
 }
 
 /**
- * The NGINX ingress controller of one cluster: namespace, the ingress-nginx release
- * (awaited), the LoadBalancer Service the DNS records point at, the HPA and the
+ * The NGINX ingress controller of one cluster: namespace, the LoadBalancer Service the DNS
+ * records point at and the controller publishes in Ingress status, the ingress-nginx
+ * release (awaited, after the Service; with the chart's HPA and PDB) and the
  * NetworkPolicy. Warns once that ingress-nginx is retired.
  */
 export class IngressController extends pulumi.ComponentResource {
@@ -204,7 +219,7 @@ export class IngressController extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     /** The Helm release. */
     public readonly release: k8s.helm.v3.Release;
-    /** The LoadBalancer Service. */
+    /** The LoadBalancer Service (the controller's `--publish-service`). */
     public readonly service: k8s.core.v1.Service;
     /** The load balancer's hostname (AWS NLB and most clouds), once provisioned. */
     public readonly loadBalancerHostname: pulumi.Output<string>;
@@ -216,8 +231,13 @@ export class IngressController extends pulumi.ComponentResource {
         void pulumi.log.warn(retirementWarning, this);
         // The alias keeps the namespace (and the certificates in it) when a stack that ran the
         // Gateway API edge alone brings NGINX back (stacks/edge.ts creates it there).
-        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this, aliases: [{ parent: pulumi.rootStackResource }] });
+        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, {
+            parent: this,
+            aliases: [{ parent: pulumi.rootStackResource }],
+            ...heldNamespaceOptions(args),
+        });
 
+        this.service = new k8s.core.v1.Service(`${name}-service`, loadBalancerServiceObject(args), { parent: this, dependsOn: [this.namespace] });
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
@@ -227,14 +247,10 @@ export class IngressController extends pulumi.ComponentResource {
                 repositoryOpts: { repo: args.repository },
                 version: args.version,
                 values: ingressNginxValues(args),
+                ...awaitedRelease(releaseTimeouts.ingressNginx),
             },
-            { parent: this, dependsOn: [this.namespace] },
+            { parent: this, dependsOn: [this.namespace, this.service] },
         );
-        this.service = new k8s.core.v1.Service(`${name}-service`, loadBalancerServiceObject(args), { parent: this, dependsOn: [this.namespace] });
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, autoscalerObject(args) as unknown as k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, {
-            parent: this,
-            dependsOn: [this.release],
-        });
         new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, networkPolicyObject(args), {
             parent: this,
             dependsOn: [this.namespace],

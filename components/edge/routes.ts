@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { acmeEnvironmentAnnotation, issuerName, type AcmeEnvironment } from "../tls/cert-manager";
-import type { RouteGroup } from "./routing";
+import { publicPathAnnotation, type RouteGroup } from "./routing";
 
 /** What an Ingress needs to know besides its group of paths. */
 export interface IngressOptions {
@@ -38,6 +38,8 @@ export function nginxAnnotations(group: RouteGroup, options: IngressOptions): Re
     if (p?.burstMultiplier !== undefined) a[`${nginxPrefix}/limit-burst-multiplier`] = String(p.burstMultiplier);
     if (p?.allowlist !== undefined && p.allowlist.length > 0) a[`${nginxPrefix}/allowlist-source-range`] = p.allowlist.join(",");
     if (options.wafMode !== "off") a[`${nginxPrefix}/enable-modsecurity`] = p?.waf === true ? "true" : "false";
+    // A path declared public under an allowlisted host says so on its object.
+    if (group.public) a[publicPathAnnotation] = "true";
     if (group.responseHeaders) a[`${nginxPrefix}/custom-headers`] = `${group.namespace}/${headersConfigMapName(group)}`;
     if (group.tls.kind === "own" && group.tls.requests) {
         a["cert-manager.io/cluster-issuer"] = issuerName(options.acmeEnvironment);

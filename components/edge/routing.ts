@@ -51,7 +51,15 @@ export interface RouteGroup {
     readonly responseHeaders: Readonly<Record<string, string>> | undefined;
     readonly routes: readonly Route[];
     readonly tls: GroupTls;
+    /**
+     * True for paths that said `public: true` under a host with an allowlist: the host's
+     * allowlist is not inherited, and the objects say so (annotation {@link publicPathAnnotation}).
+     */
+    readonly public: boolean;
 }
+
+/** The annotation that marks the objects of paths declared public under an allowlisted host (policy/edge-security.ts reads it). */
+export const publicPathAnnotation = "mesh-ingress.io/public-path";
 
 /** Every (host, path) the edge serves, in configuration order. */
 export function routingTable(hosts: readonly EdgeHost[]): Route[] {
@@ -74,6 +82,12 @@ export function effectiveProfile(profiles: readonly SecurityProfile[], hostProfi
     return { ...(host ? definedFields(host) : {}), ...(path ? definedFields(path) : {}), name };
 }
 
+/** A public path's profile: the inherited one without its allowlist. */
+function withoutAllowlist(profile: EffectiveProfile | undefined, isPublic: boolean): EffectiveProfile | undefined {
+    if (!isPublic || profile === undefined) return profile;
+    return Object.fromEntries(Object.entries(profile).filter(([k]) => k !== "allowlist")) as unknown as EffectiveProfile;
+}
+
 /** Inputs of {@link routeGroups}. */
 export interface RouteGroupsArgs {
     readonly hosts: readonly EdgeHost[];
@@ -87,7 +101,7 @@ export function routeGroups(args: RouteGroupsArgs): RouteGroup[] {
     const groups: RouteGroup[] = [];
     for (const host of args.hosts) {
         const slug = hostSlug(host.host);
-        const byKey = new Map<string, { namespace: string; pathProfile: string | undefined; headers: Record<string, string> | undefined; routes: Route[] }>();
+        const byKey = new Map<string, { namespace: string; pathProfile: string | undefined; headers: Record<string, string> | undefined; headersKey: string; public: boolean; routes: Route[] }>();
         const headerSets: string[] = [];
         for (const path of host.paths) {
             const namespace = path.namespace ?? host.namespace;
@@ -95,19 +109,20 @@ export function routeGroups(args: RouteGroupsArgs): RouteGroup[] {
             const headersKey = headers ? JSON.stringify(Object.entries(headers).sort()) : "";
             if (headers && !headerSets.includes(headersKey)) headerSets.push(headersKey);
             const pathProfile = path.profile !== host.profile ? path.profile : undefined;
-            const key = `${namespace}|${pathProfile ?? ""}|${headersKey}`;
-            const group = byKey.get(key) ?? { namespace, pathProfile, headers, routes: [] };
+            const isPublic = path.public === true;
+            const key = JSON.stringify([namespace, pathProfile ?? "", headersKey, isPublic]);
+            const group = byKey.get(key) ?? { namespace, pathProfile, headers, headersKey, public: isPublic, routes: [] };
             group.routes.push({ host: host.host, path: path.path, pathType: path.pathType ?? "Prefix", namespace, service: path.service, port: path.port });
             byKey.set(key, group);
         }
         let first = true;
-        for (const [key, g] of byKey) {
-            const headersKey = key.split("|").slice(2).join("|");
+        for (const g of byKey.values()) {
             const parts = [slug];
             if (g.namespace !== host.namespace) parts.push(g.namespace);
             if (g.pathProfile !== undefined) parts.push(g.pathProfile);
+            if (g.public) parts.push("public");
             if (g.headers) {
-                const n = headerSets.indexOf(headersKey) + 1;
+                const n = headerSets.indexOf(g.headersKey) + 1;
                 parts.push(n === 1 ? "headers" : `headers${n}`);
             }
             let tls: GroupTls;
@@ -121,10 +136,11 @@ export function routeGroups(args: RouteGroupsArgs): RouteGroup[] {
                 name: parts.join("-"),
                 host: host.host,
                 namespace: g.namespace,
-                profile: effectiveProfile(args.profiles, host.profile, g.pathProfile ?? host.profile),
+                profile: withoutAllowlist(effectiveProfile(args.profiles, host.profile, g.pathProfile ?? host.profile), g.public),
                 responseHeaders: g.headers,
                 routes: g.routes,
                 tls,
+                public: g.public,
             });
             first = false;
         }

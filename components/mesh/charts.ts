@@ -64,12 +64,25 @@ export interface PrimaryIstiodOptions {
 export const istiodPodLabels = { app: "istiod" } as const;
 
 /**
+ * istiod's rollout: one pod at a time, replaced in place. The chart's default
+ * (`rollingMaxSurge: 100%`, `rollingMaxUnavailable: 25%`) rounds to 0 unavailable pods of
+ * 3 and surges new pods first; under the required per-node anti-affinity those new pods
+ * stay Pending on a cluster of exactly `replicaCount` nodes, no old pod is ever removed,
+ * and the upgrade hangs. With `maxUnavailable: 1, maxSurge: 0` the Deployment removes one
+ * old pod, its node takes the new one, and so on: the rollout progresses on exactly
+ * `replicaCount` nodes and never has fewer than `replicaCount - 1` pods available, which
+ * is at least `pdb.minAvailable` (the settings keep it below `replicaCount`).
+ */
+export const istiodRollout = { rollingMaxSurge: 0, rollingMaxUnavailable: 1 } as const;
+
+/**
  * Values of the `istiod` chart on the primary: the mesh identity, control of remote
  * clusters (`externalIstiod`), and high availability that really takes effect: with
  * `autoscaleEnabled` false the Deployment gets `replicas: replicaCount` (otherwise the
  * HPA's `autoscaleMin` rules); a required anti-affinity puts each replica on its own
  * node, a preferred one spreads them over zones; the chart's own PodDisruptionBudget
- * (created when more than one replica is guaranteed) keeps `pdb.minAvailable`.
+ * (created when more than one replica is guaranteed) keeps `pdb.minAvailable`; upgrades
+ * roll one pod at a time ({@link istiodRollout}).
  */
 export function primaryIstiodValues(o: PrimaryIstiodOptions): Record<string, unknown> {
     return {
@@ -81,6 +94,7 @@ export function primaryIstiodValues(o: PrimaryIstiodOptions): Record<string, unk
         },
         autoscaleEnabled: false,
         replicaCount: o.replicas,
+        ...istiodRollout,
         affinity: {
             podAntiAffinity: {
                 requiredDuringSchedulingIgnoredDuringExecution: [
@@ -109,6 +123,11 @@ export interface RemoteIstioOptions {
     readonly injection: "auto" | "path" | "url";
     /** An explicit injection URL; empty to derive it from the discovery address. */
     readonly injectionUrl: string;
+    /**
+     * The mesh's root certificate (PEM), which signs the serving certificate of the
+     * primary's istiod: every webhook of the remote trusts it.
+     */
+    readonly caRootCert: string;
 }
 
 /** True for an IPv4 address, as the istiod chart tells addresses from hostnames. */
@@ -132,27 +151,47 @@ export function injectionPath(clusterName: string, network: string): string {
     return `/inject/cluster/${clusterName}/net/${network}`;
 }
 
-/** Values of the `base` chart on a remote. */
+/** A PEM bundle as a webhook's `caBundle` (base64 of the PEM text). */
+function caBundle(pem: string): string {
+    return Buffer.from(pem, "utf8").toString("base64");
+}
+
+/**
+ * The `base` block of a remote's `base` and `istiod` values: both charts render a
+ * validating webhook from it (`istiod-default-validator` from `base`,
+ * `istio-validator-istio-system` from `istiod`). The primary's istiod patches only the
+ * remote's injection webhook (1.30: `initializeCluster` in
+ * `pilot/pkg/serviceregistry/kube/controller/multicluster.go`), never its validators, so
+ * they get the mesh root here: with `validationCABundle` the charts render the caBundle
+ * and `failurePolicy: Fail`. Without it they would keep no caBundle and
+ * `failurePolicy: Ignore` on install (validation fails open for good) and no
+ * failurePolicy on upgrade (the API server's default, Fail, against a certificate they
+ * cannot verify: every Istio config write refused).
+ */
+function remoteValidation(o: RemoteIstioOptions): Record<string, unknown> {
+    return {
+        ...(injectionMode(o) === "url" ? { validationURL: `https://${o.discoveryAddress}:15017/validate` } : {}),
+        validationCABundle: caBundle(o.caRootCert),
+    };
+}
+
+/** Values of the `base` chart on a remote: the remote profile and validators that trust the mesh root. */
 export function remoteBaseValues(o: RemoteIstioOptions): Record<string, unknown> {
-    const values: Record<string, unknown> = { profile: "remote" };
-    if (injectionMode(o) === "url") values["base"] = { validationURL: `https://${o.discoveryAddress}:15017/validate` };
-    return values;
+    return { profile: "remote", base: remoteValidation(o) };
 }
 
 /**
  * Values of the `istiod` chart on a remote: Istio's `remote` profile (no istiod pods;
  * the profile sets `istiodRemote.enabled`), the cluster's identity, the primary's address,
- * and the webhooks pointed at the primary's istiod through its east-west gateway.
- * `caBundle`, when given, is the mesh's root certificate (PEM): the webhooks trust it from
- * the first run, before the primary's istiod patches them.
+ * and the webhooks pointed at the primary's istiod through its east-west gateway. Every
+ * webhook trusts the mesh root from the first run: the injection webhook through
+ * `istiodRemote.injectionCABundle` (the primary's istiod patches it with the same root
+ * later), the validator through `base.validationCABundle` (nothing patches it).
  */
-export function remoteIstiodValues(o: RemoteIstioOptions, caBundlePem?: string): Record<string, unknown> {
-    const mode = injectionMode(o);
+export function remoteIstiodValues(o: RemoteIstioOptions): Record<string, unknown> {
     const path = injectionPath(o.clusterName, o.network);
-    const istiodRemote: Record<string, unknown> =
-        mode === "path" ? { injectionPath: path } : { injectionURL: o.injectionUrl !== "" ? o.injectionUrl : `https://${o.discoveryAddress}:15017${path}` };
-    if (caBundlePem !== undefined) istiodRemote["injectionCABundle"] = Buffer.from(caBundlePem, "utf8").toString("base64");
-    const values: Record<string, unknown> = {
+    const target = injectionMode(o) === "path" ? { injectionPath: path } : { injectionURL: o.injectionUrl !== "" ? o.injectionUrl : `https://${o.discoveryAddress}:15017${path}` };
+    return {
         profile: "remote",
         global: {
             multiCluster: { clusterName: o.clusterName },
@@ -160,10 +199,9 @@ export function remoteIstiodValues(o: RemoteIstioOptions, caBundlePem?: string):
             configCluster: true,
             remotePilotAddress: o.discoveryAddress,
         },
-        istiodRemote,
+        istiodRemote: { ...target, injectionCABundle: caBundle(o.caRootCert) },
+        base: remoteValidation(o),
     };
-    if (mode === "url") values["base"] = { validationURL: `https://${o.discoveryAddress}:15017/validate` };
-    return values;
 }
 
 /** What the east-west gateway's values are made of. */

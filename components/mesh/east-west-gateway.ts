@@ -9,6 +9,7 @@ import {
     loadBalancerAddress,
     type ChartSource,
 } from "./charts";
+import { awaitedRelease, releaseTimeouts, unawaitedRelease } from "../release-bounds";
 
 /** How a cluster's east-west gateway is sized and exposed: the same settings on every cluster. */
 export type EastWestSettings = Pick<EastWestGatewayArgs, "minReplicas" | "maxReplicas" | "serviceAnnotations" | "externalTrafficPolicy"> & {
@@ -102,7 +103,7 @@ export class EastWestGateway extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 ...chartArgs(args.chart, "gateway"),
                 values: eastWestGatewayValues({ network: args.network, minReplicas: args.minReplicas, maxReplicas: args.maxReplicas }),
-                skipAwait: !(args.awaitPods ?? true),
+                ...((args.awaitPods ?? true) ? awaitedRelease(releaseTimeouts.eastWestGateway) : unawaitedRelease(releaseTimeouts.eastWestGateway)),
             },
             { parent: this, dependsOn: args.releaseDependsOn },
         );

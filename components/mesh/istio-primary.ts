@@ -13,6 +13,8 @@ import {
     type ChartSource,
     type Resources,
 } from "./charts";
+import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { EastWestGateway, type EastWestSettings } from "./east-west-gateway";
 
 /** An intermediate CA plugged into istiod (Secret `cacerts`); every field is a secret. */
@@ -28,7 +30,7 @@ export interface PluginCa {
 }
 
 /** Arguments of {@link IstioPrimary}. */
-export interface IstioPrimaryArgs {
+export interface IstioPrimaryArgs extends Disposable {
     /** This cluster's name in the mesh (`global.multiCluster.clusterName`). */
     readonly clusterName: string;
     /** This cluster's network (`global.network`, namespace label). */
@@ -50,6 +52,12 @@ export interface IstioPrimaryArgs {
     };
     /** The east-west gateway. */
     readonly eastWest: EastWestSettings;
+    /**
+     * The mesh-wide mutual TLS mode: the PeerAuthentication `default` in istio-system (the
+     * root namespace), which applies to every workload of every cluster of the mesh.
+     * @default "PERMISSIVE"
+     */
+    readonly mtlsMode?: "PERMISSIVE" | "STRICT";
     /**
      * An intermediate CA to plug in.
      * @default undefined: istiod's self-signed CA
@@ -74,6 +82,15 @@ export interface IstioPrimaryArgs {
  */
 export function customHostsFor(configured: readonly string[], address: string): string {
     return [...new Set([...configured, ...(isIpv4(address) ? [] : [address])])].join(",");
+}
+
+/**
+ * The mesh-wide PeerAuthentication: `default` in the root namespace, no selector, so it
+ * sets the mode of every workload that no narrower PeerAuthentication covers. Never
+ * `DISABLE` (the policy `mesh-mtls-not-disabled` refuses that too).
+ */
+export function meshMtlsObject(mode: "PERMISSIVE" | "STRICT"): { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: Record<string, unknown> } {
+    return { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: istioNamespace }, spec: { mtls: { mode } } };
 }
 
 /**
@@ -108,7 +125,7 @@ export class IstioPrimary extends pulumi.ComponentResource {
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             { metadata: { name: istioNamespace, labels: { "topology.istio.io/network": args.network } } },
-            { parent: this },
+            { parent: this, ...heldNamespaceOptions(args) },
         );
         const namespace = this.namespace.metadata.name;
 
@@ -132,8 +149,8 @@ export class IstioPrimary extends pulumi.ComponentResource {
 
         const base = new k8s.helm.v3.Release(
             `${name}-base`,
-            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: primaryBaseValues() },
-            { parent: this },
+            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: primaryBaseValues(), ...awaitedRelease(releaseTimeouts.istioBase) },
+            { parent: this, ...crdReleaseOptions(args) },
         );
 
         // istiod is created below, after the gateway whose address it needs; the gateway's
@@ -178,6 +195,7 @@ export class IstioPrimary extends pulumi.ComponentResource {
                     }),
                     env: { ISTIOD_CUSTOM_HOST: customHosts },
                 },
+                ...awaitedRelease(releaseTimeouts.istiod),
             },
             { parent: this, dependsOn: [base, ...(cacerts !== undefined ? [cacerts] : []), ...(args.istiodDependsOn ?? [])] },
         );
@@ -199,6 +217,8 @@ export class IstioPrimary extends pulumi.ComponentResource {
             { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "istiod-vs", namespace }, spec: istiodVirtualServiceSpec("istiod-gateway") },
             afterIstiod,
         );
+
+        new k8s.apiextensions.CustomResource(`${name}-mesh-mtls`, meshMtlsObject(args.mtlsMode ?? "PERMISSIVE"), afterIstiod);
 
         if (args.monitoring ?? true) {
             createServiceMonitor(

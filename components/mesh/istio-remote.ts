@@ -1,13 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartArgs, crossNetworkGatewaySpec, istioNamespace, remoteBaseValues, remoteIstiodValues, type ChartSource } from "./charts";
+import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 import { EastWestGateway, type EastWestSettings } from "./east-west-gateway";
 
 /** The service account whose token the primary's istiod uses to read this cluster (made by `base`). */
 export const readerServiceAccount = "istio-reader-service-account";
 
 /** Arguments of {@link IstioRemote}. */
-export interface IstioRemoteArgs {
+export interface IstioRemoteArgs extends Disposable {
     /** This cluster's name in the mesh; also the name of its remote secret on the primary. */
     readonly clusterName: string;
     /** This cluster's network. */
@@ -20,7 +22,7 @@ export interface IstioRemoteArgs {
     readonly injection: "auto" | "path" | "url";
     /** An explicit injection webhook URL; empty to derive it. */
     readonly injectionUrl: string;
-    /** The mesh's root certificate (PEM, public), trusted by the webhooks from the first run. */
+    /** The mesh's root certificate (PEM, public), trusted by the injection and validation webhooks from the first run. */
     readonly caRootCert: string;
     /** Where the Istio charts come from (the primary's version). */
     readonly chart: ChartSource;
@@ -57,7 +59,7 @@ export class IstioRemote extends pulumi.ComponentResource {
                     annotations: { "topology.istio.io/controlPlaneClusters": args.primaryClusterName },
                 },
             },
-            { parent: this },
+            { parent: this, ...heldNamespaceOptions(args) },
         );
         const namespace = this.namespace.metadata.name;
         const options = {
@@ -66,12 +68,13 @@ export class IstioRemote extends pulumi.ComponentResource {
             discoveryAddress: args.discoveryAddress,
             injection: args.injection,
             injectionUrl: args.injectionUrl,
+            caRootCert: args.caRootCert,
         };
 
         const base = new k8s.helm.v3.Release(
             `${name}-base`,
-            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: remoteBaseValues(options) },
-            { parent: this },
+            { name: "istio-base", namespace, ...chartArgs(args.chart, "base"), values: remoteBaseValues(options), ...awaitedRelease(releaseTimeouts.istioBase) },
+            { parent: this, ...crdReleaseOptions(args) },
         );
         this.istiod = new k8s.helm.v3.Release(
             `${name}-istiod`,
@@ -79,7 +82,8 @@ export class IstioRemote extends pulumi.ComponentResource {
                 name: "istiod",
                 namespace,
                 ...chartArgs(args.chart, "istiod"),
-                values: remoteIstiodValues(options, args.caRootCert),
+                values: remoteIstiodValues(options),
+                ...awaitedRelease(releaseTimeouts.istiodRemote),
             },
             { parent: this, dependsOn: [base] },
         );

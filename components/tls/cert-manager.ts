@@ -1,5 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as semver from "semver";
+import { crdReleaseOptions, heldNamespaceOptions, type Disposable } from "../lifecycle";
+import { awaitedRelease, releaseTimeouts } from "../release-bounds";
 
 /** The Let's Encrypt ACME directories. */
 export const acmeServers = {
@@ -38,7 +41,7 @@ export type CertManagerCredentials =
     | { readonly mode: "static"; readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> };
 
 /** Arguments of {@link CertManager}. */
-export interface CertManagerArgs {
+export interface CertManagerArgs extends Disposable {
     /** Chart repository: `oci://...` (the chart is `<repository>/cert-manager`) or `https://...`. */
     repository: string;
     /** Exact chart version. */
@@ -75,15 +78,21 @@ export interface CertManagerArgs {
 
 /**
  * The controller's configuration file (chart value `config`, a ControllerConfiguration)
- * switching cert-manager's Gateway API support on: `enableGatewayAPI` (cert-manager
- * docs, usage/gateway; the support has been beta and on by feature gate since 1.15, but
- * off until this is set).
+ * switching cert-manager's Gateway API support on (cert-manager docs, usage/gateway; the
+ * support has been beta and on by feature gate since 1.15, but off until this is set).
+ * From v1.21 the key is `gatewayAPI.enabled`; the older top-level `enableGatewayAPI` is
+ * deprecated there (`pkg/apis/config/controller/v1alpha1/types.go` at v1.21.1). Before
+ * v1.21 only `enableGatewayAPI` exists, and the controller decodes its configuration
+ * strictly, so an unknown `gatewayAPI` would stop it: the key follows the chart version.
  */
-export const gatewayApiControllerConfig = {
-    apiVersion: "controller.config.cert-manager.io/v1alpha1",
-    kind: "ControllerConfiguration",
-    enableGatewayAPI: true,
-} as const;
+export function gatewayApiControllerConfig(version: string): Record<string, unknown> {
+    const current = semver.valid(version) !== null && semver.gte(version, "1.21.0");
+    return {
+        apiVersion: "controller.config.cert-manager.io/v1alpha1",
+        kind: "ControllerConfiguration",
+        ...(current ? { gatewayAPI: { enabled: true } } : { enableGatewayAPI: true }),
+    };
+}
 
 /** The service account the chart creates for the controller (named explicitly, so IAM trust can name it). */
 export const certManagerServiceAccount = "cert-manager";
@@ -100,7 +109,7 @@ const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: s
  * post-install hook that waits until the webhook answers, so an awaited release means
  * issuers can be created.
  */
-export function certManagerValues(args: Pick<CertManagerArgs, "replicas" | "credentials" | "monitoring" | "gatewayApiCrds">): Record<string, unknown> {
+export function certManagerValues(args: Pick<CertManagerArgs, "version" | "replicas" | "credentials" | "monitoring" | "gatewayApiCrds">): Record<string, unknown> {
     const pdb = { enabled: true, minAvailable: 1 };
     const irsa = args.credentials.mode === "irsa";
     return {
@@ -119,7 +128,7 @@ export function certManagerValues(args: Pick<CertManagerArgs, "replicas" | "cred
         cainjector: { replicaCount: args.replicas, podDisruptionBudget: pdb, resources: resources("50m", "128Mi", "500m", "512Mi") },
         startupapicheck: { enabled: true, resources: resources("10m", "32Mi", "100m", "64Mi") },
         prometheus: { enabled: true, servicemonitor: { enabled: args.monitoring } },
-        ...(args.gatewayApiCrds !== undefined ? { config: { ...gatewayApiControllerConfig } } : {}),
+        ...(args.gatewayApiCrds !== undefined ? { config: gatewayApiControllerConfig(args.version) } : {}),
     };
 }
 
@@ -166,7 +175,7 @@ export class CertManager extends pulumi.ComponentResource {
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesh-ingress:tls:CertManager", name, {}, opts);
         this.namespace = args.namespace ?? "cert-manager";
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.namespace } }, { parent: this });
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.namespace } }, { parent: this, ...heldNamespaceOptions(args) });
 
         const dependsOn: pulumi.Input<pulumi.Resource>[] = [namespace, ...(args.readyBeforePods ?? []), ...(args.gatewayApiCrds !== undefined ? [args.gatewayApiCrds] : [])];
         let keySecret: k8s.core.v1.Secret | undefined;
@@ -195,8 +204,9 @@ export class CertManager extends pulumi.ComponentResource {
                 ...(oci ? {} : { repositoryOpts: { repo: args.repository } }),
                 version: args.version,
                 values: certManagerValues(args),
+                ...awaitedRelease(releaseTimeouts.certManager),
             },
-            { parent: this, dependsOn },
+            { parent: this, dependsOn, ...crdReleaseOptions(args) },
         );
 
         const issuer = (environment: AcmeEnvironment): k8s.apiextensions.CustomResource =>

@@ -40,6 +40,9 @@ export interface Dns01RoleArgs {
     serviceAccountName: string;
     /**
      * Prefix of the IAM names; a random suffix makes them unique per stack and account.
+     * The names are chosen when the policy and role are created: IAM cannot rename them,
+     * so a later change of the prefix (a renamed cluster) is ignored instead of replacing
+     * the role under cert-manager.
      * @default "cert-manager-dns01"
      */
     namePrefix?: string;
@@ -162,7 +165,7 @@ export class Dns01Role extends pulumi.ComponentResource {
         const policy = new aws.iam.Policy(
             `${name}-policy`,
             { name: iamName, description: "cert-manager DNS-01: TXT _acme-challenge records of one hosted zone", policy: this.policyDocument },
-            { parent: this },
+            { parent: this, ignoreChanges: ["name"] },
         );
         this.policyArn = policy.arn;
         this.readyBeforePods = [];
@@ -182,7 +185,7 @@ export class Dns01Role extends pulumi.ComponentResource {
             const role = new aws.iam.Role(
                 `${name}-role`,
                 { name: iamName, description: `cert-manager (${args.serviceAccountNamespace}/${args.serviceAccountName}) solving DNS-01 in Route53`, assumeRolePolicy: trust },
-                { parent: this },
+                { parent: this, ignoreChanges: ["name"] },
             );
             const attachment = new aws.iam.RolePolicyAttachment(`${name}-role-policy`, { role: role.name, policyArn: policy.arn }, { parent: this });
             this.readyBeforePods.push(attachment);

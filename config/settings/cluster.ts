@@ -78,9 +78,19 @@ export const clusterSettings = {
             "On the primary: the fully qualified names of the remote stacks whose clusters it controls. A listed stack that has not been deployed yet is skipped with a warning.",
         schema: z.array(stackName, { error: "expected a list of fully qualified stack names" }),
     }),
+    clusterDisposable: setting<boolean>({
+        key: "clusterDisposable",
+        area: "cluster",
+        type: "boolean",
+        default: false,
+        description:
+            "A throwaway cluster (CI, experiments): nothing is protected or retained, so `pulumi destroy` removes everything, the CRD-bearing releases (Istio `base`, cert-manager), the Gateway API CRDs and the namespaces with their Secrets included. Judge such a stack with the policy `crd-releases-protected` disabled. See the README, 'What is protected or retained'.",
+        schema: z.boolean({ error: "expected true or false" }),
+    }),
 };
 
 const projectOf = (name: string): string => name.split("/")[1] ?? "";
+const stackOf = (name: string): string => name.split("/")[2] ?? "";
 
 /** Rules across the cluster settings. */
 export const clusterRules: readonly CrossRule[] = [
@@ -118,12 +128,18 @@ export const clusterRules: readonly CrossRule[] = [
                     problems.push(invalid("primaryStack", primaryStack, "expected to be empty on the primary (it is the stack the remotes reference)"));
                 }
                 const seen = new Set<string>();
+                const byStackName = new Map<string, string>();
                 remoteStacks.forEach((name, i) => {
                     if (seen.has(name)) problems.push(invalid(`remoteStacks[${i}]`, name, "expected each remote stack to be listed once"));
+                    else if (byStackName.has(stackOf(name))) {
+                        // Each remote's secret is keyed by its stack name (stacks/names.ts).
+                        problems.push(invalid(`remoteStacks[${i}]`, name, `expected a stack name no other remote has ('${stackOf(name)}' is also ${byStackName.get(stackOf(name)) ?? ""})`));
+                    }
                     seen.add(name);
+                    if (!byStackName.has(stackOf(name))) byStackName.set(stackOf(name), name);
                     if (projectOf(name) !== context.project) {
                         problems.push(invalid(`remoteStacks[${i}]`, name, `expected a stack of this project ('${context.project}')`));
-                    } else if (name.split("/")[2] === context.stack) {
+                    } else if (stackOf(name) === context.stack) {
                         problems.push(invalid(`remoteStacks[${i}]`, name, "expected another stack than this one (a primary cannot be its own remote)"));
                     }
                 });

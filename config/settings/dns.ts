@@ -1,8 +1,7 @@
 import { z } from "zod";
-import type { DeepReadonly } from "../registry";
 import { isInZone } from "../dns-names";
 import { invalid, missing } from "../problems";
-import { setting, type CrossRule, type Problem } from "../setting";
+import { setting, type CrossRule, type DeepReadonly, type Problem } from "../setting";
 import { dnsName, hostedZoneId, integerBetween } from "../validators";
 
 /**

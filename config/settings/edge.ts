@@ -1,19 +1,9 @@
 import { z } from "zod";
-import type { DeepReadonly } from "../registry";
 import { hostSlug, setCovers } from "../dns-names";
 import { invalid, missing } from "../problems";
-import { setting, type CrossRule, type Problem } from "../setting";
-import {
-    chartRepository,
-    cidr,
-    dnsLabel,
-    dnsName,
-    exactVersion,
-    integerBetween,
-    isCatchAllCidr,
-    stringMap,
-} from "../validators";
-import { edgeDeployment, type EdgeImplementation } from "./gateway-api";
+import { setting, type CrossRule, type DeepReadonly, type Problem } from "../setting";
+import { allowlistOf, chartRepository, dnsLabel, dnsName, exactVersion, integerBetween, stringMap } from "../validators";
+import { edgeDeployment, type EdgeImplementation } from "../edge-deployment";
 import type { CertificateSet } from "./tls";
 import { containerResourceSettings, requestsWithinLimits } from "../resources";
 
@@ -36,7 +26,11 @@ export const securityProfileSchema = z.strictObject({
         .min(1, { error: "expected an integer of at least 1 (the burst is the rate times this multiplier)" })
         .max(100, { error: "expected an integer from 1 to 100" })
         .optional(),
-    allowlist: z.array(cidr, { error: "expected a list of CIDR blocks" }).optional(),
+    allowlist: allowlistOf("the networks that may connect")
+        .refine((blocks) => blocks.length > 0, {
+            error: "expected at least one CIDR block: leave allowlist out for a profile without one (a path of an allowlisted host is opened only by its own public: true)",
+        })
+        .optional(),
     waf: z.boolean({ error: "expected true or false" }).optional(),
 });
 
@@ -57,6 +51,7 @@ export const edgePathSchema = z.strictObject({
     port: integerBetween(1, 65535),
     namespace: dnsLabel.optional(),
     profile: dnsLabel.optional(),
+    public: z.boolean({ error: "expected true or false" }).optional(),
     responseHeaders: z
         .record(z.string(), headerValue)
         .superRefine((headers, ctx) => {
@@ -81,8 +76,6 @@ export const edgeHostSchema = z.strictObject({
 
 /** A host as configured. */
 export type EdgeHost = DeepReadonly<z.infer<typeof edgeHostSchema>>;
-
-const cidrList = z.array(cidr, { error: "expected a list of CIDR blocks" });
 
 export const edgeSettings = {
     edgeChartRepository: setting<string>({
@@ -138,7 +131,7 @@ export const edgeSettings = {
         area: "edge",
         type: "integer",
         default: 3,
-        description: "Minimum controller replicas (the HorizontalPodAutoscaler's `minReplicas`, and the Deployment's initial size).",
+        description: "Minimum controller replicas: the HorizontalPodAutoscaler's `minReplicas`. The HPA alone sets the count (the Deployment has no fixed `replicas`), so upgrades keep the count it chose.",
         schema: integerBetween(2, 100),
     }),
     edgeMaxReplicas: setting<number>({
@@ -192,7 +185,7 @@ export const edgeSettings = {
         default: [],
         description:
             "CIDR blocks the Kubernetes API server calls admission webhooks from (on EKS, the control plane's subnets). A NetworkPolicy admits the controller's admission webhook port from these only (CVE-2025-1974). Required when the stack serves domains.",
-        schema: cidrList,
+        schema: allowlistOf("the API server's addresses"),
     }),
     edgeSecurityProfiles: setting<z.infer<typeof securityProfileSchema>[]>({
         key: "edgeSecurityProfiles",
@@ -201,7 +194,7 @@ export const edgeSettings = {
         items: "object",
         default: [],
         description:
-            "Named security profiles `{name, rps?, rpm?, connections?, burstMultiplier?, allowlist?, waf?}`. A host names one; a path may name another whose fields override the host's for that path (its own Ingress).",
+            "Named security profiles `{name, rps?, rpm?, connections?, burstMultiplier?, allowlist?, waf?}`. A host names one; a path may name another whose fields override the host's for that path (its own Ingress). An allowlist is canonical CIDR blocks that together never cover all of IPv4 or IPv6.",
         schema: z.array(securityProfileSchema, { error: "expected a list of profiles" }),
     }),
     edgeHosts: setting<z.infer<typeof edgeHostSchema>[]>({
@@ -211,7 +204,7 @@ export const edgeSettings = {
         items: "object",
         default: [],
         description:
-            "The hosts this stack serves: `{host, namespace, profile?, certificate?: stack|own, paths: [{path, pathType?, service, port, namespace?, profile?, responseHeaders?}]}`. Every host is served over TLS and gets a DNS record to this cluster's load balancer.",
+            "The hosts this stack serves: `{host, namespace, profile?, certificate?: stack|own, paths: [{path, pathType?, service, port, namespace?, profile?, public?, responseHeaders?}]}`. Every host is served over TLS and gets a DNS record to this cluster's load balancer. A path inherits its host's allowlist unless it says `public: true`.",
         schema: z.array(edgeHostSchema, { error: "expected a list of hosts" }),
     }),
 };
@@ -238,9 +231,6 @@ export const edgeRules: readonly CrossRule[] = [
                 const key = `edgeSecurityProfiles[${i}]`;
                 if (names.has(p.name)) problems.push(invalid(`${key}.name`, p.name, "expected a name used by one profile only"));
                 names.add(p.name);
-                (p.allowlist ?? []).forEach((block, j) => {
-                    if (isCatchAllCidr(block)) problems.push(invalid(`${key}.allowlist[${j}]`, block, "expected a CIDR block narrower than the whole address space (an allowlist that admits everyone is no allowlist)"));
-                });
                 if (p.waf === true && v["edgeWafMode"] === "off") problems.push(invalid(`${key}.waf`, p.waf, "expected false while edgeWafMode is off (the WAF module is not loaded)"));
             });
             return problems;
@@ -307,7 +297,7 @@ export const edgeRules: readonly CrossRule[] = [
             if ((v["edgeHosts"] as EdgeHost[]).length > 0 && sources.length === 0) {
                 return [missing("edgeAdmissionWebhookSources", "the controller's admission webhook must only be reachable from the API server; list the CIDR blocks it calls webhooks from (on EKS, the control plane's subnets)")];
             }
-            return sources.flatMap((s, i) => (isCatchAllCidr(s) ? [invalid(`edgeAdmissionWebhookSources[${i}]`, s, "expected the API server's addresses, not the whole address space")] : []));
+            return [];
         },
     },
 ];

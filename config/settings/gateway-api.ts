@@ -4,6 +4,9 @@ import { invalid, missing } from "../problems";
 import { setting, type CrossRule, type Problem } from "../setting";
 import type { EdgeHost, SecurityProfile } from "./edge";
 import type { CertificateSet } from "./tls";
+import { edgeDeployment, edgeImplementations, type EdgeImplementation } from "../edge-deployment";
+
+export { edgeDeployment, edgeImplementations, type EdgeDeployment, type EdgeImplementation } from "../edge-deployment";
 
 /**
  * The edge's implementation: the NGINX edge, the Gateway API edge on Istio, or both side
@@ -11,26 +14,6 @@ import type { CertificateSet } from "./tls";
  * edgeSecurityProfiles, HSTS, WAF mode, capacity, load balancer) are the same for both;
  * the settings here are the selector and what only the Gateway API edge can need.
  */
-
-/** The four values of `edgeImplementation`. In the two-edge values the first one gets the DNS records. */
-export const edgeImplementations = ["nginx", "gateway-api", "nginx+gateway-api", "gateway-api+nginx"] as const;
-
-/** A value of `edgeImplementation`. */
-export type EdgeImplementation = (typeof edgeImplementations)[number];
-
-/** Which edges a stack runs, and which one its DNS records point at. */
-export interface EdgeDeployment {
-    readonly nginx: boolean;
-    readonly gatewayApi: boolean;
-    /** The edge whose load balancer the records point at. */
-    readonly dns: "nginx" | "gateway-api";
-}
-
-/** Reads `edgeImplementation`. */
-export function edgeDeployment(implementation: EdgeImplementation): EdgeDeployment {
-    const parts = implementation.split("+") as ("nginx" | "gateway-api")[];
-    return { nginx: parts.includes("nginx"), gatewayApi: parts.includes("gateway-api"), dns: parts[0]! };
-}
 
 /**
  * The Gateway API release each Istio minor version is built against (istio/istio go.mod;
@@ -45,13 +28,27 @@ function minorOf(version: string): string {
     return version.replace(/^v/, "").split(".").slice(0, 2).join(".");
 }
 
-/** The Coraza proxy-wasm module: an oci:// reference with a tag or digest, or an https:// / file:// URL. */
+/**
+ * The Coraza proxy-wasm module: an oci:// reference with a tag or digest, or an https:// URL
+ * of a .wasm module (or a tar/gzip of one). Never file:// (Istio does not check a local
+ * file's checksum) nor plain http.
+ */
 const wasmUrl = z
     .string()
-    .regex(/^(oci:\/\/[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})|https:\/\/\S+\.wasm|file:\/\/\/\S+\.wasm)$/, {
-        error: "expected oci://<registry>/<repository>:<tag> (or @sha256:<digest>), an https:// URL or a file:/// path of a .wasm module",
+    .regex(/^(oci:\/\/[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})|https:\/\/\S+)$/, {
+        error: "expected oci://<registry>/<repository>:<tag> (or @sha256:<digest>) or an https:// URL of the module (never http:// or file://)",
     })
     .refine((v) => !v.endsWith(":latest"), { error: "expected a pinned tag or digest, not 'latest'" });
+
+/** A SHA-256 digest in hex, or empty for "not set". */
+const sha256 = z.union([z.literal(""), z.string().regex(/^[a-f0-9]{64}$/, { error: "expected a SHA-256 digest: 64 lowercase hexadecimal digits" })], {
+    error: "expected a SHA-256 digest: 64 lowercase hexadecimal digits",
+});
+
+/** The digest an oci:// reference pins itself (`@sha256:<digest>`), if any. */
+export function ociDigest(url: string): string | undefined {
+    return /@sha256:([a-f0-9]{64})$/.exec(url)?.[1];
+}
 
 export const gatewayApiSettings = {
     edgeImplementation: setting<EdgeImplementation>({
@@ -78,8 +75,26 @@ export const gatewayApiSettings = {
         type: "string",
         default: "oci://ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0",
         description:
-            "With the Gateway API edge and a WAF: the Coraza proxy-wasm module the gateway pods load (pulled by istio-agent in the pod, not by the kubelet). Pin a tag or digest; mirror it to a registry the cluster can reach.",
+            "With the Gateway API edge and a WAF: the Coraza proxy-wasm module the gateway pods load (pulled by istio-agent in the pod, not by the kubelet), over oci:// or https:// only, checked against `edgeCorazaWasmSha256`. Pin a tag or digest; mirror it to a registry the cluster can reach.",
         schema: wasmUrl,
+    }),
+    edgeCorazaWasmSha256: setting<string>({
+        key: "edgeCorazaWasmSha256",
+        area: "edge",
+        type: "string",
+        default: "",
+        description:
+            "With the Gateway API edge and a WAF: the module's SHA-256 (the WasmPlugin's `sha256`), which istio-agent checks before the gateway loads it: for an oci:// URL the image manifest's digest (`crane digest <image>`), for an https:// URL the file's (`sha256sum`). Required when a host's profile has `waf: true`.",
+        schema: sha256,
+    }),
+    gatewayApiCrdsSha256: setting<string>({
+        key: "gatewayApiCrdsSha256",
+        area: "edge",
+        type: "string",
+        default: "",
+        description:
+            "With the Gateway API edge: the SHA-256 of the release's `standard-install.yaml` (`curl -sL <url> | sha256sum`). The program downloads the manifest, refuses it unless it has this digest, and applies exactly what it checked. Required when the stack runs the Gateway API edge. v1.5.1: 751002b3b91a87f7ae3bd2517c79a47a8d7ed6702901808a1cf9bd97d284f9b8.",
+        schema: sha256,
     }),
     edgeWafMaturityAcknowledged: setting<boolean>({
         key: "edgeWafMaturityAcknowledged",
@@ -212,6 +227,26 @@ export const gatewayApiRules: readonly CrossRule[] = [
                         );
                     }
                 });
+            }
+            return problems;
+        },
+    },
+    {
+        keys: ["edgeImplementation", "edgeHosts", "edgeSecurityProfiles", "edgeWafMode", "edgeCorazaWasmUrl", "edgeCorazaWasmSha256", "gatewayApiCrdsSha256"],
+        check: (v) => {
+            if (!edgeDeployment(v["edgeImplementation"] as EdgeImplementation).gatewayApi || (v["edgeHosts"] as EdgeHost[]).length === 0) return [];
+            const problems: Problem[] = [];
+            if (v["gatewayApiCrdsSha256"] === "") {
+                problems.push(missing("gatewayApiCrdsSha256", "the Gateway API edge applies the release's standard-install.yaml only once its SHA-256 matches; set it to the digest of the gatewayApiVersion's manifest (curl -sL <url> | sha256sum)"));
+            }
+            const profiles = v["edgeSecurityProfiles"] as SecurityProfile[];
+            const wafUsed = v["edgeWafMode"] !== "off" && (v["edgeHosts"] as EdgeHost[]).some((h) => wafOf(profiles, h, undefined));
+            const digest = v["edgeCorazaWasmSha256"] as string;
+            const pinned = ociDigest(v["edgeCorazaWasmUrl"] as string);
+            if (wafUsed && digest === "") {
+                problems.push(missing("edgeCorazaWasmSha256", "a host's profile has waf: true, and the gateway loads the Coraza module only if its SHA-256 is pinned (the WasmPlugin's sha256); set the image's manifest digest (crane digest) or the file's sha256sum"));
+            } else if (digest !== "" && pinned !== undefined && pinned !== digest) {
+                problems.push(invalid("edgeCorazaWasmSha256", digest, `expected the digest edgeCorazaWasmUrl pins (${pinned}); istio-agent refuses a module whose digests disagree`));
             }
             return problems;
         },

@@ -1,22 +1,28 @@
 import { invalid, missing } from "../problems";
 import { secretSetting, setting, type CrossRule, type Problem } from "../setting";
+import { exposure, sourceRangesAnnotation } from "../../policy/load-balancers";
 import {
+    allowlistOf,
     chartRepository,
-    cidr,
     dnsLabel,
     dnsName,
     exactVersion,
     integerBetween,
+    sourceRangesProblems,
     stringMap,
 } from "../validators";
 import { z } from "zod";
 import { containerResourceSettings, requestsWithinLimits } from "../resources";
 
-/** The AWS Load Balancer Controller annotations of an internet-facing NLB that targets pod IPs. */
+/**
+ * The AWS Load Balancer Controller annotations of the east-west gateway's NLB: IP targets,
+ * internal. istiod's ports (15012, 15017) and the mesh's cross-network port (15443) stay
+ * off the Internet unless a stack says otherwise, with source ranges.
+ */
 export const awsNlbIpAnnotations: Readonly<Record<string, string>> = {
     "service.beta.kubernetes.io/aws-load-balancer-type": "external",
     "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
 };
 
 const httpsUrl = z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d{1,5})?\/\S*$/, {
@@ -103,7 +109,7 @@ export const meshSettings = {
         type: "object",
         default: { ...awsNlbIpAnnotations },
         description:
-            "Annotations of the east-west gateway's LoadBalancer Service. The default asks the AWS Load Balancer Controller for an internet-facing NLB with IP targets; replace them for other clouds.",
+            "Annotations of the east-west gateway's LoadBalancer Service. The default asks the AWS Load Balancer Controller for an internal NLB with IP targets (the clusters reach each other over private networking); replace them for other clouds. An internet-facing load balancer needs `eastWestGatewaySourceRanges`.",
         schema: stringMap,
     }),
     eastWestGatewayExternalTrafficPolicy: setting<"Local" | "Cluster">({
@@ -121,8 +127,17 @@ export const meshSettings = {
         items: "string",
         default: [],
         description:
-            "CIDR blocks allowed to reach the east-west load balancer (`loadBalancerSourceRanges`): the other clusters' egress addresses. Empty: open to the Internet (mTLS still protects the mesh, but istiod's ports are reachable).",
-        schema: z.array(cidr, { error: "expected a list of CIDR blocks" }),
+            "CIDR blocks allowed to reach the east-west load balancer (`loadBalancerSourceRanges`): the other clusters' egress addresses. Required when `eastWestGatewayServiceAnnotations` make it internet-facing; never all of IPv4 or IPv6. Empty: no restriction beyond the scheme (internal by default).",
+        schema: allowlistOf("the other clusters' addresses"),
+    }),
+    meshMtlsMode: setting<"PERMISSIVE" | "STRICT">({
+        key: "meshMtlsMode",
+        area: "mesh",
+        type: "string",
+        default: "PERMISSIVE",
+        description:
+            "On the primary: the mesh-wide mutual TLS mode (PeerAuthentication `default` in istio-system). `PERMISSIVE` (default): meshed workloads accept mTLS and plain text, because the NGINX edge is not in the mesh and sends plain HTTP to its backends. `STRICT`: only mTLS; needs an edge inside the mesh (`edgeImplementation: gateway-api`) and no remote serving hosts through NGINX. `DISABLE` is never accepted.",
+        schema: z.enum(["PERMISSIVE", "STRICT"], { error: "expected 'PERMISSIVE' or 'STRICT' (mTLS is never disabled mesh-wide)" }),
     }),
     istioCaCert: secretSetting({
         key: "istioCaCert",
@@ -224,6 +239,34 @@ export const meshRules: readonly CrossRule[] = [
         },
     },
     requestsWithinLimits("istiod"),
+    {
+        keys: ["eastWestGatewayServiceAnnotations", "eastWestGatewaySourceRanges"],
+        check: (v) => {
+            const annotations = v["eastWestGatewayServiceAnnotations"] as Record<string, string>;
+            const ranges = v["eastWestGatewaySourceRanges"] as string[];
+            const problems = sourceRangesProblems(`eastWestGatewayServiceAnnotations.${sourceRangesAnnotation}`, annotations[sourceRangesAnnotation], "the other clusters' addresses");
+            if (exposure(annotations) === "internet-facing" && ranges.length === 0 && annotations[sourceRangesAnnotation] === undefined) {
+                problems.push(
+                    missing(
+                        "eastWestGatewaySourceRanges",
+                        "the east-west load balancer is internet-facing (eastWestGatewayServiceAnnotations), which exposes istiod's ports 15012 and 15017 and the mesh's 15443; list the other clusters' egress addresses, or keep the default internal scheme",
+                    ),
+                );
+            }
+            return problems;
+        },
+    },
+    {
+        keys: ["role", "meshMtlsMode", "edgeImplementation", "edgeHosts"],
+        check: (v) => {
+            if (v["meshMtlsMode"] !== "STRICT") return [];
+            if (v["role"] === "remote") return [invalid("meshMtlsMode", "STRICT", "expected the default on a remote: the mesh-wide mode is the primary's (its PeerAuthentication in the config cluster applies to every cluster)")];
+            const nginx = String(v["edgeImplementation"]).split("+").includes("nginx");
+            return nginx && (v["edgeHosts"] as unknown[]).length > 0
+                ? [invalid("meshMtlsMode", "STRICT", "expected PERMISSIVE while the NGINX edge serves hosts: its pods are not in the mesh and send plain HTTP to their backends, which STRICT refuses (use edgeImplementation: gateway-api, whose gateway speaks mTLS)")]
+                : [];
+        },
+    },
     {
         keys: ["eastWestGatewayReplicas", "eastWestGatewayMaxReplicas"],
         check: (v) => {

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import type { DeepReadonly } from "../registry";
 import { isInZone, sharedChallenges } from "../dns-names";
 import { invalid, missing } from "../problems";
-import { secretSetting, setting, type CrossRule, type Problem } from "../setting";
-import { edgeDeployment, type EdgeImplementation } from "./gateway-api";
+import { secretSetting, setting, type CrossRule, type DeepReadonly, type Problem } from "../setting";
+import { edgeDeployment, type EdgeImplementation } from "../edge-deployment";
 import { certificateIdentifier, chartRepository, dnsLabel, email, exactVersion, integerBetween } from "../validators";
 
 /**

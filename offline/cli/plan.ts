@@ -9,16 +9,18 @@ import type * as RenderModule from "../render";
 import type * as JudgeModule from "../judge";
 
 /**
- * npm run plan -- --stack <name> [--config FILE] [--json | --graph [--components]] [--up] [--policy-config FILE]
+ * npm run plan -- --stack <name> [--config FILE] [--json | --graph [--components]] [--up] [--render] [--policy-config FILE]
  *
  * `--graph` prints the resource graph as a Mermaid flowchart (components as subgraphs,
- * dependencies as arrows); `--components` draws each component as one node.
+ * dependencies as arrows); `--components` draws each component as one node. `--render`
+ * renders every Helm release with its chart (see `npm run render`) and adds the objects
+ * under their release, where the policy pack judges them too.
  *
  * Exit status: 0 planned with no mandatory policy violation; 1 a mandatory policy
  * fails; 2 the configuration is invalid (one line per problem on stderr); 3 the program
  * itself failed (a bug: the stack trace is printed).
  */
-const usage = "usage: npm run plan -- --stack <name> [--config Pulumi.<stack>.yaml] [--json | --graph [--components]] [--up] [--policy-config FILE]";
+const usage = "usage: npm run plan -- --stack <name> [--config Pulumi.<stack>.yaml] [--json | --graph [--components]] [--up] [--render] [--policy-config FILE]";
 
 async function main(): Promise<number> {
     let values;
@@ -31,6 +33,7 @@ async function main(): Promise<number> {
                 graph: { type: "boolean", default: false },
                 components: { type: "boolean", default: false },
                 up: { type: "boolean", default: false },
+                render: { type: "boolean", default: false },
                 "policy-config": { type: "string" },
                 help: { type: "boolean", default: false },
             },
@@ -87,6 +90,7 @@ async function main(): Promise<number> {
         ...(values.config ? { configFile: values.config } : {}),
         ...(policyConfig ? { policyConfig } : {}),
         up: values.up,
+        render: values.render,
     });
     switch (outcome.kind) {
         case "invalid":

@@ -130,9 +130,11 @@ function chartObjects(release: { name: string; namespace: string; chart: string;
             return [obj("Deployment", name, labels, ["istio-proxy"]), obj("HorizontalPodAutoscaler", name), obj("PodDisruptionBudget", name), obj("ServiceAccount", name)];
         }
         case "base":
-            // The CRDs are templates (base.enableCRDTemplates, default true), labelled with the release (helm template of base 1.30.3).
+            // The CRDs are templates (base.enableCRDTemplates, default true), labelled with the release (helm template of base 1.30.3),
+            // and the default revision's validator (defaultrevision-validatingwebhookconfiguration.yaml).
             return [
                 obj("ServiceAccount", "istio-reader-service-account"),
+                obj("ValidatingWebhookConfiguration", "istiod-default-validator"),
                 ...istioCrds.map((name) => obj("CustomResourceDefinition", name, { "app.kubernetes.io/part-of": "istio", "app.kubernetes.io/instance": release.name, "app.kubernetes.io/managed-by": "Helm" })),
             ];
         case "cert-manager": {
@@ -162,6 +164,8 @@ function chartObjects(release: { name: string; namespace: string; chart: string;
                 obj("Service", `${controller}-admission`),
                 obj("ValidatingWebhookConfiguration", `${full}-admission`),
                 obj("IngressClass", values.controller?.ingressClassResource?.name ?? "nginx"),
+                // controller-hpa.yaml: only with controller.autoscaling.enabled.
+                ...(values.controller?.autoscaling?.enabled === true ? [obj("HorizontalPodAutoscaler", controller)] : []),
             ];
         }
         default:
@@ -578,6 +582,7 @@ describe("the runbook (docs/runbook.md)", function () {
             issuerRef: "cert-manager's Certificate spec",
             retainOnDelete: "a Pulumi resource option",
             logicalName: "Pulumi's import file",
+            failurePolicy: "a Kubernetes admission webhook's field",
         };
         const prose = runbook.replace(/```[\s\S]*?```/g, "");
         for (const [, word] of prose.matchAll(/`([a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+)`/g)) {
@@ -587,12 +592,14 @@ describe("the runbook (docs/runbook.md)", function () {
         assert.ok(checked > 60, `${checked} names checked`);
     });
 
+    /** The verbs that change a release, allowed only where the runbook recovers a failed or stuck one (9.4), and only waiting for the outcome. */
+    const recoveryVerbs = ["rollback", "uninstall"];
     /** Checks every helm command of the lines: a cluster of the runbook, and a release that cluster's plan installs, in its namespace; returns how many. */
-    const checkHelm = (lines: readonly Line[]): number => {
+    const checkHelm = (lines: readonly Line[], recovery = false): number => {
         let checked = 0;
         for (const { line, at } of lines) {
             for (const words of invocations(line, "helm")) {
-                const args = parseArgs(words, new Set(["--kube-context", "-n", "--namespace", "-o", "--output", "--max"]));
+                const args = parseArgs(words, new Set(["--kube-context", "-n", "--namespace", "-o", "--output", "--max", "--timeout"]));
                 const c = cluster(flag(args, "--kube-context"), at);
                 const ns = flag(args, "-n", "--namespace");
                 const [verb, ...rest] = args.positionals;
@@ -600,7 +607,11 @@ describe("the runbook (docs/runbook.md)", function () {
                 if (verb === "list") {
                     assert.ok(args.switches.has("-A") || ns !== undefined, `helm list names a namespace or -A: ${at}`);
                 } else {
-                    assert.ok(["history", "status", "get"].includes(verb!), `a helm command the runbook uses on purpose (${verb}), read-only: ${at}`);
+                    if (recovery && recoveryVerbs.includes(verb!)) {
+                        assert.ok(args.switches.has("--wait") && flag(args, "--timeout") !== undefined, `helm ${verb} waits, with a timeout: ${at}`);
+                    } else {
+                        assert.ok(["history", "status", "get"].includes(verb!), `a helm command the runbook uses on purpose (${verb}), read-only: ${at}`);
+                    }
                     const name = verb === "get" ? rest[1] : rest[0];
                     assert.ok(releases.some((r) => r.name === name && r.namespace === ns), `release ${ns}/${name} is installed in ${c.context} (${releases.map((r) => `${r.namespace}/${r.name}`).join(", ")}): ${at}`);
                 }
@@ -611,9 +622,12 @@ describe("the runbook (docs/runbook.md)", function () {
     };
 
     it("names, in every helm command, a cluster and a release its stack installs there", () => {
-        assert.ok(checkHelm(shellLines) >= 4);
+        const inRecovery = (l: Line): boolean => l.at.includes("(9.4 A Helm release failed or is stuck)");
+        assert.ok(checkHelm(shellLines.filter((l) => !inRecovery(l))) >= 4);
+        assert.equal(checkHelm(shellLines.filter(inRecovery), true), 5);
         assert.throws(() => checkHelm([{ line: "helm --kube-context cluster2 -n istio-system history istio-eastwestgateway-canary", at: "test" }]), /release istio-system\/istio-eastwestgateway-canary is installed in cluster2/);
         assert.throws(() => checkHelm([{ line: "helm --kube-context cluster1 -n cert-manager rollback cert-manager 3", at: "test" }]), /read-only/);
+        assert.throws(() => checkHelm([{ line: "helm --kube-context cluster1 -n cert-manager rollback cert-manager 3", at: "test" }], true), /waits, with a timeout/);
         assert.throws(() => checkHelm([{ line: "helm -n istio-system status istiod", at: "test" }]), /names its cluster/);
     });
 
@@ -631,7 +645,7 @@ describe("the runbook (docs/runbook.md)", function () {
             );
 
     it("upgrades Istio primary first and one minor version at a time, and rolls back remotes first", () => {
-        const commands = sectionCommands(/^11\. Upgrading Istio/);
+        const commands = sectionCommands(/^12\. Upgrading Istio/);
         const ups = commands.filter((c) => c.verb === "up").map((c) => c.stack);
         assert.deepEqual(ups, ["acme/primary", "acme/remote", "acme/remote", "acme/primary"], "upgrade the primary, then the remote; roll back the remote, then the primary");
         const sets = commands.filter((c) => c.verb === "config set" && c.key === "istioVersion");
@@ -647,14 +661,14 @@ describe("the runbook (docs/runbook.md)", function () {
     });
 
     it("upgrades cert-manager one minor version at a time", () => {
-        const set = sectionCommands(/^12\. Upgrading cert-manager/).find((c) => c.verb === "config set" && c.key === "certManagerVersion")!;
+        const set = sectionCommands(/^13\. Upgrading cert-manager/).find((c) => c.verb === "config set" && c.key === "certManagerVersion")!;
         const current = registry.certManagerVersion.default as string;
         assert.equal(semver.minor(set.value!), semver.minor(current) + 1);
         assert.equal(semver.patch(set.value!), 0);
     });
 
     it("tears down remotes first: out of the primary's remoteStacks, destroyed, then the primary", () => {
-        const commands = sectionCommands(/^13\. Tearing down/).map((c) => `${c.verb} ${c.stack ?? ""}`.trim());
+        const commands = sectionCommands(/^14\. Tearing down/).map((c) => `${c.verb} ${c.stack ?? ""}`.trim());
         assert.deepEqual(commands, ["config rm acme/primary", "up acme/primary", "destroy acme/remote", "destroy acme/primary", "stack acme/remote", "stack acme/primary"]);
     });
 
@@ -683,10 +697,10 @@ describe("the runbook (docs/runbook.md)", function () {
     };
 
     it("adopts existing Helm releases with Pulumi's import file: the jq filters keep the releases, with their ids, and what they need", () => {
-        const section = shellBlocks.filter((b) => /^14\. Adopting/.test(b.heading)).flatMap((b) => logicalLines(b.text));
+        const section = shellBlocks.filter((b) => /^15\. Adopting/.test(b.heading)).flatMap((b) => logicalLines(b.text));
         const jqOf = (marker: string): string[] => {
             const line = section.find((l) => l.includes(marker));
-            assert.ok(line, `section 14 has the command with ${marker}`);
+            assert.ok(line, `section 15 has the command with ${marker}`);
             return invocations(line, "jq")[0]!;
         };
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runbook-adopt-"));

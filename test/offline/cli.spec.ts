@@ -48,10 +48,11 @@ describe("npm run plan (command line)", () => {
         assert.equal(r.status, 2);
         assert.equal(r.stdout, "");
         const lines = r.stderr.trimEnd().split("\n");
+        // The Pulumi CLI's refusal first (it would stop there), then what the program would say about the rest.
         assert.deepEqual(lines, [
+            "network is not set: the Pulumi CLI refuses it with \"Stack 'bad' is missing configuration value 'network'\"; set it with `pulumi config set network <value>`",
             "netwrok = \"network1\": unknown setting; did you mean 'network'?",
             "clusterName = \"Bad_Name\": expected a DNS label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit",
-            "network is not set: The network this cluster's pods are on (`topology.istio.io/network`, `global.network`). Set it with `pulumi config set network <value>`.",
             "kubeconfig is not set: set `pulumi config set --secret kubeconfig < file`, or name a context of the ambient kubeconfig with `pulumi config set kubeContext <context>`",
             "meshId is not set: the primary defines the mesh; set a DNS label such as mesh1",
         ]);

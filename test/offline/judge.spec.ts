@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
-import { judge, policyConfigProblems } from "../../offline/judge";
+import { resourcesOf } from "../../offline/documents";
+import { durationSeconds, judge, policyConfigProblems, policyOptionsOf } from "../../offline/judge";
 import { ingressNginxRetired } from "../../policy/edge";
+import { crdReleasesProtected } from "../../policy/lifecycle";
 import { noNodePortServices } from "../../policy/kubernetes";
 import { istiodHighAvailability } from "../../policy/mesh";
 import { changed, ingressNginx, istiod } from "../policy/fixtures";
@@ -43,5 +45,40 @@ describe("offline judge: policy configuration (--policy-config, as --policy-pack
             "iam-no-wildcard-actions.forbiddenActions = [\"*\",3]: expected a list of strings",
             "all = \"strict\": expected one of advisory, mandatory, remediate, disabled",
         ]);
+    });
+});
+
+describe("offline judge: resource options, as CrossGuard hands them to policies", () => {
+    const release = { type: "kubernetes:helm.sh/v3:Release", name: "mesh-base", urn: "urn:pulumi:primary::mesh-ingress::kubernetes:helm.sh/v3:Release::mesh-base" };
+    const props = { name: "istio-base", chart: "base", version: "1.30.3", namespace: "istio-system", values: {} };
+    const planWith = (options?: Record<string, unknown>) => ({
+        stack: "primary",
+        resources: [{ ...release, custom: true, read: false, parent: null, provider: null, inputs: props, dependsOn: [], ...(options ? { options } : {}) }],
+        outputs: {},
+        violations: [],
+    });
+    const findings = async (doc: unknown) => (await judge(resourcesOf(doc).resources, { policies: [crdReleasesProtected] })).map((f) => f.message.split(":")[0]);
+
+    it("converts durations as the engine does (seconds) and leaves out what policies are not given (retainOnDelete, aliases of a new stack)", () => {
+        assert.deepEqual([durationSeconds("20m"), durationSeconds("1h30m"), durationSeconds("90s"), durationSeconds("1.5h"), durationSeconds(undefined)], [1200, 5400, 90, 5400, 0]);
+        assert.throws(() => durationSeconds("20 minutes"), /'20 minutes' is not a duration such as 20m or 1h30m/);
+        assert.deepEqual(
+            policyOptionsOf({ protect: true, retainOnDelete: true, ignoreChanges: ["name"], customTimeouts: { create: "20m", update: "10m" }, aliases: [{ name: "old" }] } as never),
+            { protect: true, ignoreChanges: ["name"], customTimeouts: { createSeconds: 1200, updateSeconds: 600, deleteSeconds: 0 } },
+        );
+    });
+
+    it("reads the options of a plan document (npm run policy on npm run plan -- --json) and of a state export", async () => {
+        assert.deepEqual(await findings(planWith({ protect: true, retainOnDelete: true })), []);
+        assert.deepEqual(await findings(planWith({ retainOnDelete: true })), ["Helm release 'mesh-base' installs Istio's CRDs as templates and is not protected"]);
+        assert.deepEqual(await findings(planWith()), ["Helm release 'mesh-base' installs Istio's CRDs as templates and is not protected"]);
+        const exported = (extra: Record<string, unknown>) => ({ deployment: { resources: [{ ...release, custom: true, inputs: props, ...extra }] } });
+        assert.deepEqual(await findings(exported({ protect: true, customTimeouts: { create: 600 } })), []);
+        assert.deepEqual(resourcesOf(exported({ protect: true, customTimeouts: { create: 600 }, aliases: ["urn:old"] })).resources[0]?.options, {
+            protect: true,
+            aliases: ["urn:old"],
+            customTimeouts: { createSeconds: 600, updateSeconds: 0, deleteSeconds: 0 },
+        });
+        assert.deepEqual(await findings(exported({})), ["Helm release 'mesh-base' installs Istio's CRDs as templates and is not protected"]);
     });
 });

@@ -43,7 +43,7 @@ describe("offline plan", () => {
                 const without = p.document.resources.filter((r) => r.custom && !builtin(r.type) && r.provider === null);
                 assert.deepEqual(without.map((r) => `${r.type} ${r.name}`), []);
                 const kubernetes = p.document.resources.filter((r) => r.type.startsWith("kubernetes:"));
-                for (const r of kubernetes) assert.equal(r.provider, `${stack === "primary" ? "cluster1" : "cluster2"}-kubernetes`, r.name);
+                for (const r of kubernetes) assert.equal(r.provider, "kubernetes", r.name);
             });
         });
     }
@@ -120,13 +120,16 @@ describe("offline plan", () => {
         // Certificates wait for Ready within 20 minutes (DNS-01 propagation), on create and update.
         assert.deepEqual(byName("certificates-example-com")?.options, { customTimeouts: { create: "20m", update: "20m" } });
         // The remote-cluster secret's outputs are kept secret by the engine as well.
-        assert.deepEqual(byName("cluster1-remote-cluster2-secret")?.options, { additionalSecretOutputs: ["data", "stringData"] });
+        assert.deepEqual(byName("remote-remote-secret")?.options, { additionalSecretOutputs: ["data", "stringData"] });
         // A resource with no options has an empty object, not engine defaults.
-        assert.deepEqual(byName("cert-manager-namespace")?.options, {});
+        assert.deepEqual(byName("cert-manager-letsencrypt-staging")?.options, {});
+        // Protected and retained resources (test/stacks/lifecycle.spec.ts has them all).
+        assert.deepEqual(byName("cert-manager-namespace")?.options, { retainOnDelete: true });
+        assert.deepEqual(byName("mesh-base")?.options, { protect: true });
         // Reads: the stack reference and the CA root ConfigMap are read, nothing else.
         assert.deepEqual(p.document.resources.filter((r) => r.read).map((r) => `${r.type} ${r.name}`), [
             "pulumi:pulumi:StackReference acme/mesh-ingress/remote",
-            "kubernetes:core/v1:ConfigMap cluster1-mesh-ca-root-cert",
+            "kubernetes:core/v1:ConfigMap mesh-ca-root-cert",
         ]);
         const text = renderTree(p.document);
         assert.match(text, /^ {2}> pulumi:pulumi:StackReference {2}acme\/mesh-ingress\/remote {2}\(read\)$/m);

@@ -31,6 +31,7 @@ function exported(resources: readonly ResourceArgs[], providers = [kubernetesPro
                     ...(r.provider ? { provider: `${r.provider.urn}::b1c6b3ad` } : {}),
                     inputs: r.props,
                     dependencies: r.dependencies ?? [],
+                    ...(r.options?.protect ? { protect: true } : {}),
                 })),
             ],
         },
@@ -98,7 +99,7 @@ describe("npm run policy (command line)", () => {
         const r = await runs.good;
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.equal(r.stdout, [
-            "Judged 20 resources of a state export: 1 findings, 0 mandatory",
+            "Judged 21 resources of a state export: 1 findings, 0 mandatory",
             "  note: 2 secret value(s) cannot be read from this export (encrypted; export with --show-secrets to judge them); policies treat them as unknown",
             "  [advisory] ingress-nginx-retired (ingress-nginx): Helm release 'ingress-nginx' installs ingress-nginx 4.15.1; ingress-nginx was retired in March 2026 and gets no security fixes after its final release 4.15.1: plan the move to a maintained controller (Gateway API).",
             "",

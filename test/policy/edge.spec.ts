@@ -103,19 +103,47 @@ describe("policy no-open-allowlist", () => {
 
     it("fails 0.0.0.0/0 and ::/0", async () => {
         await assertViolates(noOpenAllowlist, changed(portalIngress, (p) => (p.metadata.annotations[`${a}allowlist-source-range`] = "10.0.0.0/8,0.0.0.0/0,::/0")),
-            "Ingress 'portal' allows 0.0.0.0/0 and ::/0 in allowlist-source-range, which is every address; list the networks that should reach it, or drop the allowlist if the host is public.");
+            "Ingress 'portal' allows everyone in allowlist-source-range: 10.0.0.0/8 + 0.0.0.0/0 + ::/0 cover all of IPv4 and IPv6; list the networks that should reach it, or drop the allowlist if the host is public.");
+    });
+
+    // Everyone, spelt in pieces: the verdict is the settings' (policy/addresses.ts).
+    const opens: [string, string, ...string[]][] = [
+        ["0.0.0.0/1,128.0.0.0/1", "0.0.0.0/1 + 128.0.0.0/1 cover all of IPv4"],
+        ["0.0.0.0/2,64.0.0.0/2,128.0.0.0/1", "0.0.0.0/2 + 64.0.0.0/2 + 128.0.0.0/1 cover all of IPv4"],
+        [
+            "::ffff:0.0.0.0/96",
+            "::ffff:0.0.0.0/96 covers all of IPv4",
+            "Ingress 'portal' has '::ffff:0.0.0.0/96' in allowlist-source-range: expected the canonical CIDR block 0.0.0.0/0 (an IPv4-mapped IPv6 block is the IPv4 block it maps).",
+        ],
+        ["::/1,8000::/1", "::/1 + 8000::/1 cover all of IPv4 and IPv6"],
+    ];
+    for (const [value, why, ...more] of opens) {
+        it(`fails ${value}, which is everyone`, async () => {
+            await assertViolates(noOpenAllowlist, changed(portalIngress, (p) => (p.metadata.annotations[`${a}allowlist-source-range`] = value)), [
+                `Ingress 'portal' allows everyone in allowlist-source-range: ${why}; list the networks that should reach it, or drop the allowlist if the host is public.`,
+                ...more,
+            ]);
+        });
+    }
+
+    it("fails ambiguous spellings: octal, hexadecimal, host bits", async () => {
+        await assertViolates(noOpenAllowlist, changed(portalIngress, (p) => (p.metadata.annotations[`${a}allowlist-source-range`] = "010.0.0.0/8,0x0a.0.0.0/8,10.0.0.1/8")), [
+            "Ingress 'portal' has '010.0.0.0/8' in allowlist-source-range: expected the canonical CIDR block 10.0.0.0/8 (octets in decimal without leading zeros: other parsers read this one as octal or hexadecimal).",
+            "Ingress 'portal' has '0x0a.0.0.0/8' in allowlist-source-range: expected the canonical CIDR block 10.0.0.0/8 (octets in decimal without leading zeros: other parsers read this one as octal or hexadecimal).",
+            "Ingress 'portal' has '10.0.0.1/8' in allowlist-source-range: expected the canonical CIDR block 10.0.0.0/8 (no address bits beyond the prefix).",
+        ]);
     });
 
     it("fails a rate-limit exemption for everyone, and an entry that is not an address", async () => {
         await assertViolates(noOpenAllowlist, changed(portalIngress, (p) => (p.metadata.annotations[`${a}limit-allowlist`] = "0.0.0.0/0,office")), [
-            "Ingress 'portal' exempts 0.0.0.0/0 in limit-allowlist, which is every address; list only the trusted sources that may exceed the rate limits.",
+            "Ingress 'portal' exempts everyone in limit-allowlist: 0.0.0.0/0 covers all of IPv4; list only the trusted sources that may exceed the rate limits.",
             "Ingress 'portal' has 'office' in limit-allowlist, which is not an IP address or CIDR; fix the entry (the controller rejects the whole list).",
         ]);
     });
 
     it("fails an open global allowlist in the controller ConfigMap", async () => {
         await assertViolates(noOpenAllowlist, changed(ingressNginx, (p) => (p.values.controller.config["whitelist-source-range"] = "::/0")),
-            "Helm release 'ingress-nginx' (chart ingress-nginx) controller.config allows ::/0 in whitelist-source-range, which is every address; list the networks that should reach it, or drop the allowlist if the host is public.");
+            "Helm release 'ingress-nginx' (chart ingress-nginx) controller.config allows everyone in whitelist-source-range: ::/0 covers all of IPv4 and IPv6; list the networks that should reach it, or drop the allowlist if the host is public.");
     });
 });
 
@@ -129,10 +157,12 @@ describe("policy public-hosts-rate-limited", () => {
             "Ingress 'secure-ingress' serves public hosts portal.example.com and api.example.com without a request rate limit; set nginx.ingress.kubernetes.io/limit-rps (or limit-rpm), counted per client IP and per controller replica (nginx.ingress.kubernetes.io/rate-limit, nginx.ingress.kubernetes.io/rate-limit-window, nginx.ingress.kubernetes.io/rate-limit-rps and nginx.ingress.kubernetes.io/rate-limit-connections are not ingress-nginx annotations and do nothing).");
     });
 
-    it("counts an open allowlist as public", async () => {
-        await assertViolates(publicHostsRateLimited, changed(portalIngress, (p) => (p.metadata.annotations = { [`${a}allowlist-source-range`]: "0.0.0.0/0" })),
-            "Ingress 'portal' serves public hosts portal.example.com and api.example.com without a request rate limit; set nginx.ingress.kubernetes.io/limit-rps (or limit-rpm), counted per client IP and per controller replica.");
-    });
+    for (const open of ["0.0.0.0/0", "0.0.0.0/1,128.0.0.0/1"]) {
+        it(`counts an open allowlist as public (${open})`, async () => {
+            await assertViolates(publicHostsRateLimited, changed(portalIngress, (p) => (p.metadata.annotations = { [`${a}allowlist-source-range`]: open })),
+                "Ingress 'portal' serves public hosts portal.example.com and api.example.com without a request rate limit; set nginx.ingress.kubernetes.io/limit-rps (or limit-rpm), counted per client IP and per controller replica.");
+        });
+    }
 
     it("holds limits to the configured ceiling (limit-rpm counts per second)", async () => {
         const rpm = changed(portalIngress, (p) => (p.metadata.annotations = { [`${a}limit-rpm`]: "1200" }));

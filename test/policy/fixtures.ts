@@ -63,7 +63,10 @@ export function remoteKubeconfig(cluster: string): string {
 
 export const istioNamespace = k8s(T.namespace, "istio-system", { metadata: { name: "istio-system", labels: { "topology.istio.io/network": "network1" } } });
 
-export const base = k8s(T.release, "istio-base", { chart: "base", version: "1.30.3", repositoryOpts: { repo: istioRepo }, namespace: "istio-system", values: { global: { externalIstiod: true } } });
+/** Releases whose charts install CRDs are protected (policy crd-releases-protected). */
+const protect = { options: { protect: true } } as const;
+
+export const base = k8s(T.release, "istio-base", { chart: "base", version: "1.30.3", repositoryOpts: { repo: istioRepo }, namespace: "istio-system", values: { global: { externalIstiod: true } } }, protect);
 
 export const istiod = k8s(T.release, "istiod", {
     name: "istiod",
@@ -76,6 +79,8 @@ export const istiod = k8s(T.release, "istiod", {
         autoscaleEnabled: true,
         autoscaleMin: 3,
         autoscaleMax: 5,
+        rollingMaxSurge: 0,
+        rollingMaxUnavailable: 1,
         pdb: { minAvailable: 2 },
         resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
         affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "istiod" } }, topologyKey: "kubernetes.io/hostname" }] } },
@@ -92,7 +97,7 @@ export function eastWestGateway(network: string): ResourceArgs {
         values: {
             networkGateway: network,
             labels: { istio: "eastwestgateway", app: "istio-eastwestgateway", "topology.istio.io/network": network },
-            service: { type: "LoadBalancer", annotations: nlbAnnotations, externalTrafficPolicy: "Local" },
+            service: { type: "LoadBalancer", annotations: { ...nlbAnnotations, "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }, externalTrafficPolicy: "Local" },
             autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
             podDisruptionBudget: { minAvailable: 1 },
         },
@@ -160,7 +165,7 @@ export const certManager = k8s(T.release, "cert-manager", {
         cainjector: { resources: resources("20m", "128Mi", "256Mi") },
         startupapicheck: { resources: resources("10m", "32Mi", "64Mi") },
     },
-});
+}, protect);
 
 export const certManagerRole = aws(T.role, "cluster1-cert-manager", {
     name: "cluster1-cert-manager",
@@ -227,7 +232,7 @@ export const ingressNginx = k8s(T.release, "ingress-nginx", {
             config: { hsts: "true", "hsts-max-age": "31536000", "hsts-include-subdomains": "true" },
             resources: resources("200m", "256Mi", "512Mi"),
             autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
-            service: { annotations: nlbAnnotations, externalTrafficPolicy: "Local" },
+            service: { annotations: { ...nlbAnnotations, "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true" }, externalTrafficPolicy: "Local" },
             admissionWebhooks: { createSecretJob: { resources: resources("10m", "32Mi", "64Mi") }, patchWebhookJob: { resources: resources("10m", "32Mi", "64Mi") } },
         },
     },
@@ -243,6 +248,21 @@ export const portalIngress = k8s(T.ingress, "portal", {
         rules: [
             { host: "portal.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "portal", port: { number: 80 } } } }] } },
             { host: "api.example.com", http: { paths: [{ path: "/v1", pathType: "Prefix", backend: { service: { name: "api-v1", port: { number: 80 } } } }] } },
+        ],
+    },
+});
+
+/** The NetworkPolicy that admits the controller's admission webhook from the API server's addresses only (CVE-2025-1974). */
+export const edgeNetworkPolicy = k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ingress-nginx-controller", {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "ingress-nginx-controller", namespace: "ingress-nginx" },
+    spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": "ingress-nginx", "app.kubernetes.io/component": "controller" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+            { ports: [{ protocol: "TCP", port: 80 }, { protocol: "TCP", port: 443 }] },
+            { from: [{ ipBlock: { cidr: "10.0.0.0/20" } }], ports: [{ protocol: "TCP", port: 8443 }] },
         ],
     },
 });
@@ -269,6 +289,7 @@ export function primaryStack(): ResourceArgs[] {
         clusterIssuer,
         wildcardCertificate,
         ingressNginx,
+        edgeNetworkPolicy,
         portalIngress,
         edgeService,
         portalRecord,
@@ -279,7 +300,7 @@ export function primaryStack(): ResourceArgs[] {
 export function remoteStack(): ResourceArgs[] {
     return [
         k8s(T.namespace, "istio-system", { metadata: { name: "istio-system", labels: { "topology.istio.io/network": "network2" }, annotations: { "topology.istio.io/controlPlaneClusters": "cluster1" } } }),
-        k8s(T.release, "istio-base", { chart: "base", version: "1.30.3", repositoryOpts: { repo: istioRepo }, namespace: "istio-system", values: { profile: "remote" } }),
+        k8s(T.release, "istio-base", { chart: "base", version: "1.30.3", repositoryOpts: { repo: istioRepo }, namespace: "istio-system", values: { profile: "remote" } }, protect),
         k8s(T.release, "istiod", {
             chart: "istiod",
             version: "1.30.3",

@@ -56,6 +56,12 @@ const gatewayProps = (): any =>
         ],
     });
 const hsts = "max-age=31536000; includeSubDomains";
+/** A module digest for the tests (64 hex digits; never deployed). */
+const moduleDigest = "0123456789abcdef".repeat(4);
+/** A Gateway API CRD as the standard channel annotates it (gateway-api v1.5.1 config/crd/standard). */
+const crdOf = (channel: string): string =>
+    `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  annotations:\n    gateway.networking.k8s.io/bundle-version: v1.5.1\n    gateway.networking.k8s.io/channel: ${channel}\n  name: gateways.gateway.networking.k8s.io\nspec:\n  group: gateway.networking.k8s.io\n`;
+const standardCrd = crdOf("standard");
 const routeOf = (i: number): any => httpRouteObject(groups[i]!, { gatewayNamespace: "istio-ingress", hsts });
 const design = (): ResourceArgs[] => [
     { type: gw, name: "gateway", props: gatewayProps() },
@@ -64,8 +70,8 @@ const design = (): ResourceArgs[] => [
     { type: route, name: "admin", props: routeOf(1) },
     { type: "kubernetes:security.istio.io/v1:AuthorizationPolicy", name: "allowlist", props: allowlistPolicyObject(groups, { namespace: "istio-ingress", clientAddress: "packet-source" })! },
     { type: "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter", name: "limits", props: rateLimitFilterObject(groups, "istio-ingress")! },
-    { type: "kubernetes:extensions.istio.io/v1alpha1:WasmPlugin", name: "waf", props: wafPluginObject(groups, { namespace: "istio-ingress", url: "oci://ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0", mode: "blocking" })! },
-    { type: "kubernetes:yaml/v2:ConfigFile", name: "crds", props: { file: standardInstallUrl("v1.5.1") } },
+    { type: "kubernetes:extensions.istio.io/v1alpha1:WasmPlugin", name: "waf", props: wafPluginObject(groups, { namespace: "istio-ingress", url: "oci://ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0", sha256: moduleDigest, mode: "blocking" })! },
+    { type: "kubernetes:yaml/v2:ConfigGroup", name: "crds", props: { yaml: standardCrd } },
 ];
 const replaced = (name: string, props: any): ResourceArgs[] => design().map((r) => (r.name === name ? { ...r, props } : r));
 
@@ -142,6 +148,17 @@ describe("Gateway API edge policies", () => {
             await assertViolates(gatewayRoutesSetHsts, { type: route, props: r }, "HTTPRoute 'api/api-example-com' rule 1 sets HSTS max-age=300, below 31536000; raise it.");
             await assertPasses(gatewayRoutesSetHsts, { type: route, props: r }, { "gateway-routes-set-hsts": { minMaxAgeSeconds: 300 } });
         });
+
+        it("checks every HSTS header a rule would send, not the first", async () => {
+            const r = routeOf(0);
+            r.spec.rules[0].filters.push({ type: "ResponseHeaderModifier", responseHeaderModifier: { add: [{ name: "strict-transport-security", value: "max-age=0" }] } });
+            r.spec.rules[0].backendRefs[0].filters = [{ type: "ResponseHeaderModifier", responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: "includeSubDomains" }], remove: ["Strict-Transport-Security"] } }];
+            await assertViolates(gatewayRoutesSetHsts, { type: route, props: r }, [
+                "HTTPRoute 'api/api-example-com' rule 1 removes the Strict-Transport-Security header; HSTS comes from the edge's settings on every rule, never removed.",
+                "HTTPRoute 'api/api-example-com' rule 1 sets HSTS max-age=0, below 31536000; raise it.",
+                "HTTPRoute 'api/api-example-com' rule 1 sends Strict-Transport-Security 'includeSubDomains' without a max-age; every HSTS header it sends needs max-age=31536000 or more.",
+            ]);
+        });
     });
 
     describe("gateway-allowlist-not-open", () => {
@@ -151,7 +168,18 @@ describe("Gateway API edge policies", () => {
             await assertViolates(
                 gatewayAllowlistNotOpen,
                 { type: "kubernetes:security.istio.io/v1:AuthorizationPolicy", props: policy },
-                "AuthorizationPolicy 'istio-ingress/edge-allowlist' rule 1 lists 0.0.0.0/0, ::/0 in notRemoteIpBlocks, which covers every client: the allowlist admits the whole Internet; list the networks that may connect.",
+                "AuthorizationPolicy 'istio-ingress/edge-allowlist' rule 1 admits everyone in notRemoteIpBlocks: 10.0.0.0/8 + 0.0.0.0/0 + ::/0 cover all of IPv4 and IPv6; the allowlist admits the whole Internet; list the networks that may connect.",
+            );
+        });
+
+        it("fails the two halves of IPv4, and passes a real allowlist", async () => {
+            const policy: any = allowlistPolicyObject(groups, { namespace: "istio-ingress", clientAddress: "packet-source" });
+            await assertPasses(gatewayAllowlistNotOpen, { type: "kubernetes:security.istio.io/v1:AuthorizationPolicy", props: policy });
+            policy.spec.rules[0].from[0].source.notIpBlocks = ["0.0.0.0/1", "128.0.0.0/1"];
+            await assertViolates(
+                gatewayAllowlistNotOpen,
+                { type: "kubernetes:security.istio.io/v1:AuthorizationPolicy", props: policy },
+                "AuthorizationPolicy 'istio-ingress/edge-allowlist' rule 1 admits everyone in notIpBlocks: 0.0.0.0/1 + 128.0.0.0/1 cover all of IPv4; the allowlist admits the whole Internet; list the networks that may connect.",
             );
         });
     });
@@ -162,6 +190,16 @@ describe("Gateway API edge policies", () => {
                 gatewayPublicRoutesRateLimited,
                 design().filter((r) => r.name !== "limits"),
                 "HTTPRoute 'api/api-example-com' rule 1 (route 'api.api-example-com.0') serves public host(s) api.example.com without a per-client rate limit; add a local rate limit for it (an EnvoyFilter HTTP_ROUTE patch on the Gateway, a remote_address descriptor).",
+            );
+        });
+
+        it("counts a host whose DENY rule admits everyone in two halves as public", async () => {
+            const halves: any = allowlistPolicyObject(groups, { namespace: "istio-ingress", clientAddress: "packet-source" });
+            halves.spec.rules[0].from[0].source.notIpBlocks = ["0.0.0.0/1", "128.0.0.0/1"];
+            await assertViolates(
+                gatewayPublicRoutesRateLimited,
+                replaced("allowlist", halves),
+                "HTTPRoute 'admin/admin-example-com' rule 1 (route 'admin.admin-example-com.0') serves public host(s) admin.example.com without a per-client rate limit; add a local rate limit for it (an EnvoyFilter HTTP_ROUTE patch on the Gateway, a remote_address descriptor).",
             );
         });
 
@@ -178,6 +216,21 @@ describe("Gateway API edge policies", () => {
     });
 
     describe("gateway-api-crds-pinned-standard", () => {
+        it("passes checked standard-channel content, fails an unchecked download and experimental content", async () => {
+            await assertPasses(gatewayApiCrdsPinnedStandard, { type: "kubernetes:yaml/v2:ConfigGroup", name: "crds", props: { yaml: standardCrd } });
+            const url = standardInstallUrl("v1.5.1");
+            await assertViolates(
+                gatewayApiCrdsPinnedStandard,
+                { type: "kubernetes:yaml/v2:ConfigFile", name: "crds", props: { file: url } },
+                `kubernetes:yaml/v2:ConfigFile 'crds' applies Gateway API CRDs from ${url}, which the provider downloads without checking a digest; apply the content the program checked against gatewayApiCrdsSha256 (the yaml input) instead.`,
+            );
+            await assertViolates(
+                gatewayApiCrdsPinnedStandard,
+                { type: "kubernetes:yaml/v2:ConfigGroup", name: "crds", props: { yaml: [standardCrd, crdOf("experimental").replace("gateways.", "tcproutes.")] } },
+                "kubernetes:yaml/v2:ConfigGroup 'crds' applies Gateway API CRDs outside the standard channel (tcproutes.gateway.networking.k8s.io: experimental); apply a release's standard-install.yaml (experimental CRDs cannot be replaced by standard ones later).",
+            );
+        });
+
         it("fails the experimental channel and an unpinned kustomize URL", async () => {
             const experimental = "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/experimental-install.yaml";
             await assertViolates(
@@ -193,8 +246,22 @@ describe("Gateway API edge policies", () => {
     });
 
     describe("gateway-waf-pinned", () => {
+        it("fails a module over http or file, without sha256, or with two digests", async () => {
+            const plugin = (url: string, sha256?: string): ResourceArgs => {
+                const p: any = wafPluginObject(groups, { namespace: "istio-ingress", url, sha256: sha256 ?? moduleDigest, mode: "blocking" });
+                if (sha256 === "") delete p.spec.sha256;
+                return { type: "kubernetes:extensions.istio.io/v1alpha1:WasmPlugin", props: p };
+            };
+            await assertPasses(gatewayWafPinned, [plugin("https://mirror.example.com/coraza-0.5.0.wasm"), plugin(`oci://ghcr.io/corazawaf/coraza-proxy-wasm@sha256:${moduleDigest}`)]);
+            await assertViolates(gatewayWafPinned, plugin("http://mirror.example.com/coraza.wasm"), "WasmPlugin 'istio-ingress/edge-coraza' loads http://mirror.example.com/coraza.wasm over http://; load modules over oci:// or https:// only (a file:// module's checksum is never checked, http:// can be altered on the way).");
+            await assertViolates(gatewayWafPinned, plugin("file:///var/lib/coraza.wasm"), "WasmPlugin 'istio-ingress/edge-coraza' loads file:///var/lib/coraza.wasm over file://; load modules over oci:// or https:// only (a file:// module's checksum is never checked, http:// can be altered on the way).");
+            await assertViolates(gatewayWafPinned, plugin("oci://ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0", ""), "WasmPlugin 'istio-ingress/edge-coraza' loads oci://ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0 without spec.sha256; set the module's SHA-256 (the image manifest's digest for oci://, the file's for https://) so istio-agent refuses any other module.");
+            const other = "f".repeat(64);
+            await assertViolates(gatewayWafPinned, plugin(`oci://ghcr.io/corazawaf/coraza-proxy-wasm@sha256:${other}`), `WasmPlugin 'istio-ingress/edge-coraza' pins @sha256:${other} in its url but spec.sha256 ${moduleDigest}; istio-agent refuses the module when they differ: use one digest.`);
+        });
+
         it("fails an unpinned or latest module and a WAF that fails open", async () => {
-            const plugin: any = wafPluginObject(groups, { namespace: "istio-ingress", url: "oci://ghcr.io/corazawaf/coraza-proxy-wasm:latest", mode: "blocking" });
+            const plugin: any = wafPluginObject(groups, { namespace: "istio-ingress", url: "oci://ghcr.io/corazawaf/coraza-proxy-wasm:latest", sha256: moduleDigest, mode: "blocking" });
             plugin.spec.failStrategy = "FAIL_OPEN";
             await assertViolates(gatewayWafPinned, { type: "kubernetes:extensions.istio.io/v1alpha1:WasmPlugin", props: plugin }, [
                 "WasmPlugin 'istio-ingress/edge-coraza' loads oci://ghcr.io/corazawaf/coraza-proxy-wasm:latest without a pinned tag or digest; pin it (for example coraza-proxy-wasm:0.5.0 or @sha256:...), so every gateway pod runs the same module.",

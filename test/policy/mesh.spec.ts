@@ -34,6 +34,7 @@ describe("policy istiod-high-availability", () => {
             p.values = { global: p.values.global, autoscaleEnabled: false, replicaCount: 1, affinity: p.values.affinity };
         }), [
             "Helm release 'istiod' (chart istiod) runs 1 istiod replica(s) (replicaCount 1, autoscaling off); set replicaCount to at least 3.",
+            "Helm release 'istiod' (chart istiod) rolls istiod out with maxUnavailable 0 of 1 pods (rollingMaxUnavailable 25%): under the required anti-affinity an upgrade on a cluster of exactly 1 nodes can place no new pod and removes no old one, so it hangs; set rollingMaxUnavailable: 1 and rollingMaxSurge: 0.",
             "Helm release 'istiod' (chart istiod) keeps only 1 istiod pod(s) available during disruptions (pdb.minAvailable 1); set pdb.minAvailable to at least 2 and guarantee more than 2 replicas.",
         ]);
     });
@@ -61,6 +62,20 @@ describe("policy istiod-high-availability", () => {
     it("fails a preferred (not required) anti-affinity", async () => {
         await assertViolates(istiodHighAvailability, changed(istiod, (p) => (p.values.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: "istiod" } }, topologyKey: "kubernetes.io/hostname" } }] } })),
             "Helm release 'istiod' (chart istiod) has no required pod anti-affinity for istiod; set affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution with a term selecting app: istiod on topologyKey kubernetes.io/hostname, so no two replicas share a node.");
+    });
+
+    it("fails the chart's default rollout (maxSurge 100%, maxUnavailable 25%: 0 of 3), which hangs under the required anti-affinity", async () => {
+        await assertViolates(istiodHighAvailability, changed(istiod, (p) => {
+            delete p.values.rollingMaxSurge;
+            delete p.values.rollingMaxUnavailable;
+        }), "Helm release 'istiod' (chart istiod) rolls istiod out with maxUnavailable 0 of 3 pods (rollingMaxUnavailable 25%): under the required anti-affinity an upgrade on a cluster of exactly 3 nodes can place no new pod and removes no old one, so it hangs; set rollingMaxUnavailable: 1 and rollingMaxSurge: 0.");
+        // A percentage that rounds down to one pod progresses.
+        await assertPasses(istiodHighAvailability, changed(istiod, (p) => (p.values.rollingMaxUnavailable = "34%")));
+    });
+
+    it("fails a rollout that takes more istiod pods down than the PDB allows", async () => {
+        await assertViolates(istiodHighAvailability, changed(istiod, (p) => (p.values.rollingMaxUnavailable = 2)),
+            "Helm release 'istiod' (chart istiod) rolls istiod out with maxUnavailable 2 of 3 pods (rollingMaxUnavailable 2), leaving 1 available during an upgrade where the PDB keeps 2 (pdb.minAvailable 2); set rollingMaxUnavailable to at most 1.");
     });
 
     it("follows the configured replica floor", async () => {

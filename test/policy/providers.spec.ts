@@ -16,7 +16,7 @@ describe("policy explicit-providers", () => {
     });
 
     it("passes this program's components, whose children carry the provider", async () => {
-        await assertPasses(explicitProviders, { type: "mesh-ingress:mesh:IstioPrimary", name: "cluster1-mesh", props: {} });
+        await assertPasses(explicitProviders, { type: "mesh-ingress:mesh:IstioPrimary", name: "mesh", props: {} });
     });
 
     it("fails a resource without an explicit provider", async () => {

@@ -16,6 +16,8 @@ export interface ResourceArgs {
     readonly provider?: JudgedResource["provider"];
     readonly parent?: string;
     readonly dependencies?: readonly string[];
+    /** Resource options as CrossGuard hands them (e.g. `{ protect: true }`). */
+    readonly options?: JudgedResource["options"];
 }
 
 /** The URN `resource` gives a resource of this type and name (for dependencies). */
@@ -33,22 +35,23 @@ export function resource(args: ResourceArgs): JudgedResource {
         ...(args.provider ? { provider: args.provider } : {}),
         ...(args.parent ? { parent: args.parent } : {}),
         dependencies: args.dependencies ?? [],
+        ...(args.options ? { options: args.options } : {}),
     };
 }
 
 /** A Kubernetes provider, as resources created through the stack's provider carry. */
 export const kubernetesProvider: NonNullable<JudgedResource["provider"]> = {
-    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:kubernetes::cluster1-kubernetes",
+    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:kubernetes::kubernetes",
     type: "pulumi:providers:kubernetes",
-    name: "cluster1-kubernetes",
+    name: "kubernetes",
     props: {},
 };
 
 /** An AWS provider, as resources created through the stack's provider carry. */
 export const awsProvider: NonNullable<JudgedResource["provider"]> = {
-    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:aws::cluster1-aws",
+    urn: "urn:pulumi:test::mesh-ingress::pulumi:providers:aws::aws",
     type: "pulumi:providers:aws",
-    name: "cluster1-aws",
+    name: "aws",
     props: {},
 };
 

@@ -6,26 +6,10 @@ import { loadSettings } from "../../config/load";
 import { evaluate } from "../../offline/engine";
 import { plan, projectDir } from "../../offline/plan";
 import { readProjectFile, readStackConfiguration, stackFilePath } from "../../offline/stack-files";
-import {
-    bareProgram,
-    breakdownColumns,
-    defaultPrimaryHosts,
-    formatBreakdown,
-    formatGrowth,
-    formatTable,
-    generatedHosts,
-    linearFit,
-    measureVariant,
-    median,
-    observeSdk,
-    primaryWithHosts,
-    primaryWithRemotes,
-    replayProgram,
-    tableColumns,
-    variants,
-    type BenchRow,
-    type Measurement,
-} from "../../scripts/bench";
+import { measureVariant, type Measurement } from "../../scripts/bench/measure";
+import { bareProgram, observeSdk, replayProgram } from "../../scripts/bench/programs";
+import { breakdownColumns, formatBreakdown, formatGrowth, formatTable, linearFit, median, tableColumns, type BenchRow } from "../../scripts/bench/report";
+import { defaultPrimaryHosts, generatedHosts, primaryWithHosts, primaryWithRemotes, variants } from "../../scripts/bench/variants";
 import { ofType, outputsOf, planned } from "../support/plan";
 
 /** A made-up measurement (no timing is asserted; only how it is printed). */

@@ -56,7 +56,7 @@ describe("generated files (npm run gen)", () => {
         assert.throws(() => readmeWithGraphs("# no markers\n", [{ stack: "primary", markdown: "x" }]), /README\.md lacks the markers <!-- graph:primary:start/);
     });
 
-    it("declares every setting in Pulumi.yaml with a description and, unless required, a default", () => {
+    it("declares every setting in Pulumi.yaml with its type, a description and, unless required, a default", () => {
         const config = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> }).config;
         const declared = Object.keys(config).filter((k) => !k.includes(":"));
         assert.deepEqual(declared.sort(), Object.keys(registry).sort());
@@ -64,7 +64,11 @@ describe("generated files (npm run gen)", () => {
             const d = config[s.key]!;
             assert.equal(d["description"], s.description);
             assert.deepEqual(d["default"], s.default);
-            if (s.type !== "object" && !(s.type === "array" && s.items === "object")) assert.ok(d["type"], `${s.key} declares a type`);
+            // Every setting is typed, so the CLI checks its stack values (objects too: a type since Pulumi v3.187.0).
+            assert.equal(d["type"], s.type, `${s.key} declares its type`);
+            if (s.type === "array") assert.deepEqual(d["items"], { type: s.items ?? "object" });
+            // The CLI copies a default into the stack as plain text and refuses it under `secret: true`.
+            assert.equal(d["secret"], s.secret === true && s.default === undefined ? true : undefined, `${s.key}: secret: true only on a required secret`);
         }
         assert.deepEqual(config["pulumi:disable-default-providers"], { value: ["*"] });
     });

@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import type { StackSample } from "../../offline/engine";
 import { anotherRemote, readSamples, sampleLookup } from "../../offline/samples";
 import { containsSecret } from "../../offline/values";
-import { inputsOf, isSecretInput, ofType, one, outputsOf, planned, type Planned } from "../support/plan";
+import { inputsOf, isSecretInput, ofType, one, outputsOf, planned, rejected, type Planned } from "../support/plan";
 import { invalidObjects } from "../support/schemas";
 
 const release = "kubernetes:helm.sh/v3:Release";
@@ -31,7 +31,7 @@ describe("the primary's mesh (IstioPrimary)", () => {
     });
 
     it("labels istio-system with the cluster's network", () => {
-        const ns = inputsOf(one(p, "kubernetes:core/v1:Namespace", "cluster1-mesh-namespace"));
+        const ns = inputsOf(one(p, "kubernetes:core/v1:Namespace", "mesh-namespace"));
         assert.deepEqual(ns.metadata, { name: "istio-system", labels: { "topology.istio.io/network": "network1" } });
     });
 
@@ -42,11 +42,11 @@ describe("the primary's mesh (IstioPrimary)", () => {
             ["istio-eastwestgateway", "gateway", "1.30.5", "https://istio-release.storage.googleapis.com/charts", "istio-system"],
             ["istiod", "istiod", "1.30.5", "https://istio-release.storage.googleapis.com/charts", "istio-system"],
         ]);
-        assert.deepEqual(inputsOf(one(p, release, "cluster1-mesh-base")).values, { global: { externalIstiod: true } });
+        assert.deepEqual(inputsOf(one(p, release, "mesh-base")).values, { global: { externalIstiod: true } });
     });
 
     it("gives istiod the mesh identity and an HA setup that takes effect", () => {
-        const values = inputsOf(one(p, release, "cluster1-mesh-istiod")).values;
+        const values = inputsOf(one(p, release, "mesh-istiod")).values;
         assert.deepEqual(values.global, { meshID: "mesh1", multiCluster: { clusterName: "cluster1" }, network: "network1", externalIstiod: true });
         // replicaCount is only rendered into the Deployment when autoscaling is off.
         assert.equal(values.autoscaleEnabled, false);
@@ -58,6 +58,10 @@ describe("the primary's mesh (IstioPrimary)", () => {
             { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: "istiod" } }, topologyKey: "topology.kubernetes.io/zone" } },
         ]);
         assert.deepEqual(values.pdb, { minAvailable: 2 });
+        // One pod at a time: the chart's default (maxSurge 100%, maxUnavailable 25% = 0 of 3)
+        // never progresses under the required anti-affinity on exactly 3 nodes.
+        assert.equal(values.rollingMaxSurge, 0);
+        assert.equal(values.rollingMaxUnavailable, 1);
         assert.deepEqual(values.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
         // Known only once the load balancer exists (see the next tests): computed in a preview.
         assert.deepEqual(Object.keys(values.env), ["ISTIOD_CUSTOM_HOST"]);
@@ -68,7 +72,7 @@ describe("the primary's mesh (IstioPrimary)", () => {
     });
 
     it("deploys the east-west gateway as the network's gateway, with 2+ replicas and a PDB, behind its own NLB Service", () => {
-        const values = inputsOf(one(p, release, "cluster1-mesh-eastwest-release")).values;
+        const values = inputsOf(one(p, release, "mesh-eastwest-release")).values;
         assert.equal(values.name, "istio-eastwestgateway");
         assert.equal(values.networkGateway, "network1");
         assert.deepEqual(values.labels, { app: "istio-eastwestgateway", istio: "eastwestgateway" });
@@ -76,13 +80,14 @@ describe("the primary's mesh (IstioPrimary)", () => {
         assert.deepEqual(values.podDisruptionBudget, { minAvailable: 1 });
         assert.deepEqual(values.service, { type: "None" });
 
-        const service = inputsOf(one(p, "kubernetes:core/v1:Service", "cluster1-mesh-eastwest-service"));
+        const service = inputsOf(one(p, "kubernetes:core/v1:Service", "mesh-eastwest-service"));
         assert.equal(service.metadata.name, "istio-eastwestgateway");
         assert.deepEqual(service.metadata.labels, { app: "istio-eastwestgateway", istio: "eastwestgateway", "topology.istio.io/network": "network1" });
         assert.deepEqual(service.metadata.annotations, {
             "service.beta.kubernetes.io/aws-load-balancer-type": "external",
             "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            // Internal by default: istiod's 15012/15017 and the mesh's 15443 stay off the Internet.
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
             "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
         });
         assert.equal(service.spec.type, "LoadBalancer");
@@ -92,6 +97,12 @@ describe("the primary's mesh (IstioPrimary)", () => {
             ["status-port", 15021], ["tls", 15443], ["tls-istiod", 15012], ["tls-webhook", 15017],
         ]);
         assert.equal(service.spec.loadBalancerSourceRanges, undefined);
+    });
+
+    it("sets the mesh-wide mTLS mode: PeerAuthentication default in istio-system, PERMISSIVE while the NGINX edge is outside the mesh", () => {
+        const peer = one(p, "kubernetes:security.istio.io/v1:PeerAuthentication");
+        assert.deepEqual(inputsOf(peer), { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "PERMISSIVE" } } });
+        assert.ok(peer.dependencies.includes(one(p, release, "mesh-istiod").urn), "after istiod (its CRDs)");
     });
 
     it("exposes the mesh (15443, AUTO_PASSTHROUGH, *.local) and istiod (15012, 15017, PASSTHROUGH) on the east-west gateway", () => {
@@ -124,16 +135,16 @@ describe("the primary's mesh (IstioPrimary)", () => {
 
     it("waits only where it must: base before istiod, istiod before the gateway's pods and the Istio resources", () => {
         // Every object also waits for the namespace, through its name.
-        const ns = "cluster1-mesh-namespace";
-        assert.deepEqual(dependsOn(p, release, "cluster1-mesh-base"), [ns]);
+        const ns = "mesh-namespace";
+        assert.deepEqual(dependsOn(p, release, "mesh-base"), [ns]);
         // istiod: base, and the load balancer whose hostname goes into its certificate.
-        assert.deepEqual(dependsOn(p, release, "cluster1-mesh-istiod").sort(), ["cluster1-mesh-base", "cluster1-mesh-eastwest-service", ns]);
-        assert.deepEqual(dependsOn(p, release, "cluster1-mesh-eastwest-release").sort(), ["cluster1-mesh-istiod", ns]);
-        for (const name of ["cluster1-mesh-cross-network-gateway", "cluster1-mesh-istiod-gateway"]) assert.deepEqual(dependsOn(p, gatewayType, name).sort(), ["cluster1-mesh-istiod", ns]);
-        assert.deepEqual(dependsOn(p, "kubernetes:networking.istio.io/v1:VirtualService", "cluster1-mesh-istiod-virtualservice").sort(), ["cluster1-mesh-istiod", ns]);
+        assert.deepEqual(dependsOn(p, release, "mesh-istiod").sort(), ["mesh-base", "mesh-eastwest-service", ns]);
+        assert.deepEqual(dependsOn(p, release, "mesh-eastwest-release").sort(), ["mesh-istiod", ns]);
+        for (const name of ["mesh-cross-network-gateway", "mesh-istiod-gateway"]) assert.deepEqual(dependsOn(p, gatewayType, name).sort(), ["mesh-istiod", ns]);
+        assert.deepEqual(dependsOn(p, "kubernetes:networking.istio.io/v1:VirtualService", "mesh-istiod-virtualservice").sort(), ["mesh-istiod", ns]);
         // The load balancer and the monitor start right away.
-        assert.deepEqual(dependsOn(p, "kubernetes:core/v1:Service", "cluster1-mesh-eastwest-service"), [ns]);
-        assert.deepEqual(dependsOn(p, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "cluster1-mesh-istiod-monitor"), [ns]);
+        assert.deepEqual(dependsOn(p, "kubernetes:core/v1:Service", "mesh-eastwest-service"), [ns]);
+        assert.deepEqual(dependsOn(p, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "mesh-istiod-monitor"), [ns]);
     });
 
     it("creates only objects that conform to the upstream schemas", async () => {
@@ -150,14 +161,14 @@ describe("the primary's mesh (IstioPrimary)", () => {
         assert.equal(out.istioVersion, "1.30.5");
         assert.equal(out.caMode, "self-signed");
         const up = outputsOf(await planned("primary", { up: true }));
-        assert.equal(up.discoveryAddress, "cluster1-mesh-eastwest-service-0123456789abcdef.elb.us-east-1.amazonaws.com");
+        assert.equal(up.discoveryAddress, "mesh-eastwest-service-0123456789abcdef.elb.us-east-1.amazonaws.com");
         assert.match(up.caRootCert, /^-----BEGIN CERTIFICATE-----/);
     });
 
     it("puts the load balancer's hostname into istiod's certificate, for remotes that call its webhooks by name", async () => {
         const up = await planned("primary", { up: true, overrides: { set: { istiodCustomHosts: ["istiod.mesh.example.com"] } } });
-        assert.deepEqual(inputsOf(one(up, release, "cluster1-mesh-istiod")).values.env, {
-            ISTIOD_CUSTOM_HOST: "istiod.mesh.example.com,cluster1-mesh-eastwest-service-0123456789abcdef.elb.us-east-1.amazonaws.com",
+        assert.deepEqual(inputsOf(one(up, release, "mesh-istiod")).values.env, {
+            ISTIOD_CUSTOM_HOST: "istiod.mesh.example.com,mesh-eastwest-service-0123456789abcdef.elb.us-east-1.amazonaws.com",
         });
     });
 
@@ -176,7 +187,7 @@ describe("the primary's mesh (IstioPrimary)", () => {
                 },
             },
         });
-        const service = inputsOf(one(gke, "kubernetes:core/v1:Service", "cluster1-mesh-eastwest-service"));
+        const service = inputsOf(one(gke, "kubernetes:core/v1:Service", "mesh-eastwest-service"));
         assert.deepEqual(service.metadata.annotations, { "cloud.google.com/load-balancer-type": "External", "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}" });
         assert.equal(service.spec.externalTrafficPolicy, "Cluster");
         assert.deepEqual(service.spec.loadBalancerSourceRanges, ["203.0.113.0/24"]);
@@ -190,11 +201,11 @@ describe("the primary's mesh (IstioPrimary)", () => {
         });
 
         it("creates Secret cacerts, as secrets, before istiod", () => {
-            const cacerts = one(ca, "kubernetes:core/v1:Secret", "cluster1-mesh-cacerts");
+            const cacerts = one(ca, "kubernetes:core/v1:Secret", "mesh-cacerts");
             assert.deepEqual(inputsOf(cacerts).metadata, { name: "cacerts", namespace: "istio-system" });
             assert.deepEqual(inputsOf(cacerts).stringData, { "ca-cert.pem": "CA-CERT", "ca-key.pem": "CA-KEY", "root-cert.pem": "ROOT-CERT", "cert-chain.pem": "CERT-CHAIN" });
             assert.ok(isSecretInput(cacerts, "stringData"));
-            assert.ok(dependsOn(ca, release, "cluster1-mesh-istiod").includes("cluster1-mesh-cacerts"));
+            assert.ok(dependsOn(ca, release, "mesh-istiod").includes("mesh-cacerts"));
         });
 
         it("creates only objects that conform to the upstream schemas", async () => {
@@ -212,7 +223,7 @@ describe("the primary's mesh (IstioPrimary)", () => {
 describe("remote secrets on the primary (RemoteClusterSecret)", () => {
     it("builds the deployed remote's secret exactly as istioctl create-remote-secret does, secret end to end", async () => {
         const p = await planned("primary");
-        const secret = one(p, "kubernetes:core/v1:Secret", "cluster1-remote-cluster2-secret");
+        const secret = one(p, "kubernetes:core/v1:Secret", "remote-remote-secret");
         const inputs = inputsOf(secret);
         assert.deepEqual(inputs.metadata, {
             name: "istio-remote-secret-cluster2",
@@ -262,6 +273,12 @@ describe("remote secrets on the primary (RemoteClusterSecret)", () => {
         });
     }
 
+    it("refuses two remote stacks of the same cluster name, naming the second and the first", async () => {
+        const sameCluster = { get: (name: string) => (remotes.slice(0, 2).includes(name) ? remoteOutputs("cluster-a", `network-${name.slice(-1)}`) : undefined) };
+        const lines = await rejected("primary", { overrides: { set: { remoteStacks: remotes.slice(0, 2) } }, samples: sameCluster });
+        assert.deepEqual(lines, ["remoteStacks[1] = \"acme/mesh-ingress/remote-b\": expected a unique clusterName; 'cluster-a' is also the cluster of acme/mesh-ingress/remote-a"]);
+    });
+
     it("skips a listed remote that is not deployed yet, with a warning, and builds the others", async () => {
         const p = await planned("primary", { overrides: { set: { remoteStacks: remotes } }, samples: lookup(remotes.slice(0, 2)) });
         assert.deepEqual(outputsOf(p).remoteSecrets, ["istio-remote-secret-cluster-a", "istio-remote-secret-cluster-b"]);
@@ -277,7 +294,7 @@ describe("remote secrets on the primary (RemoteClusterSecret)", () => {
         assert.deepEqual(meshWarnings(p), [
             "Remote stack 'acme/mesh-ingress/remote' exports apiServer, apiServerCaData, readerToken in plain text; they are credentials. Run pulumi up -s acme/mesh-ingress/remote with this program, which exports them as secrets.",
         ]);
-        assert.ok(isSecretInput(one(p, "kubernetes:core/v1:Secret", "cluster1-remote-cluster2-secret"), "stringData"));
+        assert.ok(isSecretInput(one(p, "kubernetes:core/v1:Secret", "remote-remote-secret"), "stringData"));
         assert.ok(!containsSecret(p.evaluation.outputs["remoteClusters"]));
     });
 });

@@ -27,7 +27,7 @@ describe("a remote's mesh (IstioRemote)", () => {
     });
 
     it("labels istio-system with its network and names its control plane cluster", () => {
-        assert.deepEqual(inputsOf(one(p, "kubernetes:core/v1:Namespace", "cluster2-mesh-namespace")).metadata, {
+        assert.deepEqual(inputsOf(one(p, "kubernetes:core/v1:Namespace", "mesh-namespace")).metadata, {
             name: "istio-system",
             labels: { "topology.istio.io/network": "network2" },
             annotations: { "topology.istio.io/controlPlaneClusters": "cluster1" },
@@ -35,9 +35,9 @@ describe("a remote's mesh (IstioRemote)", () => {
     });
 
     it("installs base and istiod in the remote profile, at the primary's version, pointed at the primary", () => {
-        const base = inputsOf(one(p, release, "cluster2-mesh-base"));
+        const base = inputsOf(one(p, release, "mesh-base"));
         assert.equal(base.values.profile, "remote");
-        const istiod = inputsOf(one(p, release, "cluster2-mesh-istiod"));
+        const istiod = inputsOf(one(p, release, "mesh-istiod"));
         assert.equal(istiod.version, "1.30.5");
         assert.equal(istiod.values.profile, "remote");
         assert.deepEqual(istiod.values.global, {
@@ -51,39 +51,44 @@ describe("a remote's mesh (IstioRemote)", () => {
         assert.equal(istiod.values.replicaCount, undefined);
     });
 
-    it("calls the webhooks by URL when the discovery address is a hostname (istio/istio#45014), trusting the mesh root", () => {
-        const values = inputsOf(one(p, release, "cluster2-mesh-istiod")).values;
+    it("calls the webhooks by URL when the discovery address is a hostname (istio/istio#45014), every one trusting the mesh root", () => {
+        const values = inputsOf(one(p, release, "mesh-istiod")).values;
+        const bundle = Buffer.from(rootPem).toString("base64");
         assert.deepEqual(values.istiodRemote, {
             injectionURL: `https://${hostname}:15017/inject/cluster/cluster2/net/network2`,
-            injectionCABundle: Buffer.from(rootPem).toString("base64"),
+            injectionCABundle: bundle,
         });
-        assert.deepEqual(values.base, { validationURL: `https://${hostname}:15017/validate` });
-        assert.deepEqual(inputsOf(one(p, release, "cluster2-mesh-base")).values.base, { validationURL: `https://${hostname}:15017/validate` });
+        // The primary's istiod patches only the injection webhook of a remote: without the
+        // bundle here both validators would keep no caBundle and failurePolicy Ignore.
+        const validation = { validationURL: `https://${hostname}:15017/validate`, validationCABundle: bundle };
+        assert.deepEqual(values.base, validation);
+        assert.deepEqual(inputsOf(one(p, release, "mesh-base")).values, { profile: "remote", base: validation });
         assert.equal(outputsOf(p).injectionMode, "url");
     });
 
-    it("uses injectionPath when the discovery address is an IP", async () => {
+    it("uses injectionPath when the discovery address is an IP, the validators still trusting the mesh root", async () => {
         const ip = await planned("remote", { samples: primaryWith({ discoveryAddress: "198.51.100.7" }) });
-        const values = inputsOf(one(ip, release, "cluster2-mesh-istiod")).values;
+        const values = inputsOf(one(ip, release, "mesh-istiod")).values;
+        const bundle = Buffer.from(rootPem).toString("base64");
         assert.equal(values.global.remotePilotAddress, "198.51.100.7");
-        assert.deepEqual(values.istiodRemote, { injectionPath: "/inject/cluster/cluster2/net/network2", injectionCABundle: Buffer.from(rootPem).toString("base64") });
-        assert.equal(values.base, undefined);
-        assert.equal(inputsOf(one(ip, release, "cluster2-mesh-base")).values.base, undefined);
+        assert.deepEqual(values.istiodRemote, { injectionPath: "/inject/cluster/cluster2/net/network2", injectionCABundle: bundle });
+        assert.deepEqual(values.base, { validationCABundle: bundle });
+        assert.deepEqual(inputsOf(one(ip, release, "mesh-base")).values.base, { validationCABundle: bundle });
     });
 
     it("lets config override the choice and the URL", async () => {
         const forced = await planned("remote", { overrides: { set: { istioRemoteInjection: "path" } } });
-        assert.deepEqual(Object.keys(inputsOf(one(forced, release, "cluster2-mesh-istiod")).values.istiodRemote).sort(), ["injectionCABundle", "injectionPath"]);
+        assert.deepEqual(Object.keys(inputsOf(one(forced, release, "mesh-istiod")).values.istiodRemote).sort(), ["injectionCABundle", "injectionPath"]);
         const url = "https://istiod.mesh.example.com:15017/inject/cluster/cluster2/net/network2";
         const custom = await planned("remote", { overrides: { set: { istioInjectionUrl: url } } });
-        assert.equal(inputsOf(one(custom, release, "cluster2-mesh-istiod")).values.istiodRemote.injectionURL, url);
+        assert.equal(inputsOf(one(custom, release, "mesh-istiod")).values.istiodRemote.injectionURL, url);
     });
 
     it("has its own east-west gateway (not awaited: its proxies connect once the primary holds the remote secret) and cross-network Gateway", () => {
-        const gateway = inputsOf(one(p, release, "cluster2-mesh-eastwest-release"));
+        const gateway = inputsOf(one(p, release, "mesh-eastwest-release"));
         assert.equal(gateway.values.networkGateway, "network2");
         assert.equal(gateway.skipAwait, true);
-        const service = inputsOf(one(p, "kubernetes:core/v1:Service", "cluster2-mesh-eastwest-service"));
+        const service = inputsOf(one(p, "kubernetes:core/v1:Service", "mesh-eastwest-service"));
         assert.deepEqual(service.metadata.labels, { app: "istio-eastwestgateway", istio: "eastwestgateway", "topology.istio.io/network": "network2" });
         assert.equal(service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"], "ip");
         const cross = inputsOf(one(p, "kubernetes:networking.istio.io/v1:Gateway"));
@@ -102,7 +107,7 @@ describe("a remote's mesh (IstioRemote)", () => {
             annotations: { "kubernetes.io/service-account.name": "istio-reader-service-account", "pulumi.com/waitFor": "jsonpath={.data.token}" },
         });
         assert.equal(token.type, "kubernetes.io/service-account-token");
-        assert.ok(p.document.resources.find((r) => r.name === "cluster2-mesh-reader-token")?.dependsOn.includes("cluster2-mesh-base"), "the service account comes from base");
+        assert.ok(p.document.resources.find((r) => r.name === "mesh-reader-token")?.dependsOn.includes("mesh-base"), "the service account comes from base");
     });
 
     it("creates only objects that conform to the upstream schemas", async () => {
@@ -118,8 +123,8 @@ describe("a remote's mesh (IstioRemote)", () => {
         // kubeContext cluster2 of the (offline) ambient kubeconfig.
         assert.equal(out.apiServer, "https://22222222222222222222222222222222.gr7.us-east-1.eks.amazonaws.com");
         assert.match(Buffer.from(out.apiServerCaData as string, "base64").toString(), /^-----BEGIN CERTIFICATE-----/);
-        assert.equal(out.readerToken, "offline-token-cluster2-mesh-reader-token");
-        assert.equal(out.eastWestAddress, "cluster2-mesh-eastwest-service-0123456789abcdef.elb.us-east-1.amazonaws.com");
+        assert.equal(out.readerToken, "offline-token-mesh-reader-token");
+        assert.equal(out.eastWestAddress, "mesh-eastwest-service-0123456789abcdef.elb.us-east-1.amazonaws.com");
         for (const key of ["clusterName", "network", "istioVersion", "meshId", "primaryClusterName"]) assert.ok(!containsSecret(up.evaluation.outputs[key]), `${key} is plain`);
     });
 
@@ -159,7 +164,7 @@ describe("a remote's mesh (IstioRemote)", () => {
         ].join("\n"));
         const eu = await planned("remote-eu", { configFile: file, up: true });
         assert.deepEqual(eu.document.violations, []);
-        assert.equal(inputsOf(one(eu, release, "cluster3-mesh-istiod")).values.istiodRemote.injectionURL, `https://${hostname}:15017/inject/cluster/cluster3/net/network3`);
+        assert.equal(inputsOf(one(eu, release, "mesh-istiod")).values.istiodRemote.injectionURL, `https://${hostname}:15017/inject/cluster/cluster3/net/network3`);
         assert.equal(outputsOf(eu).apiServer, "https://cluster3.k8s.example.com");
     });
 
@@ -187,7 +192,7 @@ describe("a remote's mesh (IstioRemote)", () => {
         assert.deepEqual(behind.document.warnings.filter((w) => w.startsWith("istioVersion")), [
             "istioVersion 1.30.5 is behind the primary's 1.31.0 (acme/mesh-ingress/primary): supported while the mesh is being upgraded (istiod at most one minor version ahead); upgrade this remote to 1.31.0 next.",
         ]);
-        assert.equal(inputsOf(one(behind, release, "cluster2-mesh-istiod")).version, "1.30.5", "the remote keeps its charts until it is upgraded");
+        assert.equal(inputsOf(one(behind, release, "mesh-istiod")).version, "1.30.5", "the remote keeps its charts until it is upgraded");
     });
 
     it("refuses to plan against a primary deployed by an older program, naming what is missing", async () => {

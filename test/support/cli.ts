@@ -14,12 +14,12 @@ export interface CommandResult {
  * child process. It returns at once: a spec starts all of its commands in a `before`
  * hook and awaits each in its test, so the commands run side by side.
  */
-export function runScript(script: string, args: readonly string[]): Promise<CommandResult> {
+export function runScript(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CommandResult> {
     const tsx = path.join(projectDir, "node_modules", ".bin", "tsx");
     return new Promise((resolve, reject) => {
         const child = spawn(tsx, [script, ...args], {
             cwd: projectDir,
-            env: { ...process.env, PATH: `${path.join(projectDir, "node_modules", ".bin")}${path.delimiter}${process.env["PATH"] ?? ""}` },
+            env: { ...process.env, ...env, PATH: `${path.join(projectDir, "node_modules", ".bin")}${path.delimiter}${process.env["PATH"] ?? ""}` },
             timeout: 60000,
         });
         let stdout = "";

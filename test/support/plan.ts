@@ -24,6 +24,22 @@ export async function planned(stack: string, options: Omit<PlanOptions, "stack">
     return outcome;
 }
 
+const once = new Map<string, Promise<Planned>>();
+
+/**
+ * A default stack's plan (its own stack file, or `configFile`), planned once per test run
+ * and shared by the specs that only read it.
+ */
+export function plannedOnce(stack: string, configFile?: string): Promise<Planned> {
+    const key = `${stack}\0${configFile ?? ""}`;
+    let p = once.get(key);
+    if (p === undefined) {
+        p = planned(stack, configFile !== undefined ? { configFile } : {});
+        once.set(key, p);
+    }
+    return p;
+}
+
 /** Plans a stack and asserts that its configuration is rejected; returns the problem lines. */
 export async function rejected(stack: string, options: Omit<PlanOptions, "stack"> = {}): Promise<readonly string[]> {
     const outcome = await plan({ stack, ...options });

@@ -46,7 +46,7 @@ describe("DNS records in the default stacks' plans (as pulumi up)", () => {
     });
 
     it("uses the Route53 provider of this stack's account and region", () => {
-        for (const r of ofType(primary, "aws:route53/record:Record")) assert.match(String(r.provider), /cluster1-aws$/);
+        for (const r of ofType(primary, "aws:route53/record:Record")) assert.match(String(r.provider), /aws$/);
     });
 });
 

@@ -55,9 +55,9 @@ describe("the NGINX edge in the default stacks' plans", () => {
         assert.deepEqual(c.ingressClassResource, { name: "nginx", enabled: true, default: false, controllerValue: "k8s.io/ingress-nginx" });
     });
 
-    it("makes the stack's certificate the controller's default certificate", () => {
-        assert.deepEqual(edgeValues(primary).controller.extraArgs, { "default-ssl-certificate": "ingress-nginx/example-com-tls" });
-        assert.deepEqual(edgeValues(remote).controller.extraArgs, { "default-ssl-certificate": "ingress-nginx/api-example-com-tls" });
+    it("makes the stack's certificate the controller's default certificate, and publishes the program's load balancer Service", () => {
+        assert.deepEqual(edgeValues(primary).controller.extraArgs, { "publish-service": "ingress-nginx/ingress-nginx-controller", "default-ssl-certificate": "ingress-nginx/example-com-tls" });
+        assert.deepEqual(edgeValues(remote).controller.extraArgs, { "publish-service": "ingress-nginx/ingress-nginx-controller", "default-ssl-certificate": "ingress-nginx/api-example-com-tls" });
         assert.equal(inputsOf(one(primary, "kubernetes:cert-manager.io/v1:Certificate")).spec.secretName, "example-com-tls");
     });
 
@@ -69,19 +69,17 @@ describe("the NGINX edge in the default stacks' plans", () => {
         assert.ok(Object.keys(config).every((k) => !k.includes("snippet")), "no snippet in the default stacks' controller config");
     });
 
-    it("sizes each pod with the article's numbers and scales with one HPA from 3 to 10 at 70% CPU", () => {
-        const c = edgeValues(primary).controller;
-        assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
-        assert.deepEqual(c.autoscaling, { enabled: false }, "not the chart's HPA as well");
-        assert.equal(c.replicaCount, 3);
-        const hpas = ofType(primary, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
-        assert.equal(hpas.length, 1);
-        assert.deepEqual(inputsOf(hpas[0]!).spec, {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "ingress-nginx-controller" },
-            minReplicas: 3,
-            maxReplicas: 10,
-            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
-        });
+    it("sizes each pod with the article's numbers and scales with the chart's one HPA from 3 to 10 at 70% CPU, the chart rendering no replicas", () => {
+        for (const p of [primary, remote]) {
+            const c = edgeValues(p).controller;
+            assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+            // With autoscaling.enabled the chart leaves replicas out of the Deployment (otherwise
+            // every Helm upgrade would set the HPA's count back to replicaCount); "" drops the
+            // chart's default memory target.
+            assert.deepEqual(c.autoscaling, { enabled: true, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: "" });
+            assert.equal(c.replicaCount, undefined);
+            assert.deepEqual(ofType(p, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"), [], "no second HPA of the program's own");
+        }
     });
 
     it("keeps replicas available (the chart's one PDB, one pod down at a time) and spread across nodes and zones", () => {
@@ -104,10 +102,18 @@ describe("the NGINX edge in the default stacks' plans", () => {
             "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
             "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true",
             "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+            "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
         });
         assert.deepEqual(svc.spec.ports.map((p: any) => [p.name as string, p.port as number, p.targetPort as string]), [["http", 80, "http"], ["https", 443, "https"]]);
         assert.deepEqual(svc.spec.selector, { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": "ingress-nginx", "app.kubernetes.io/component": "controller" });
-        assert.equal(edgeValues(primary).controller.publishService.pathOverride, "ingress-nginx/ingress-nginx-controller");
+    });
+
+    it("creates that Service before the release, ready once it has an address (the controller exits when its published Service is missing)", () => {
+        const svc = one(primary, "kubernetes:core/v1:Service", "edge-service");
+        assert.equal(inputsOf(svc).metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.loadBalancer.ingress}");
+        assert.ok(one(primary, "kubernetes:helm.sh/v3:Release", "edge-release").dependencies.includes(svc.urn), "the release waits for the Service");
+        // The chart's own --publish-service needs its Service; off, so the flag is never given twice.
+        assert.deepEqual(edgeValues(primary).controller.publishService, { enabled: false });
     });
 
     it("keeps the admission webhook off any load balancer and reachable from the API server's addresses only", () => {
@@ -294,7 +300,10 @@ describe("edge configuration variants", () => {
     it("takes other clouds' load balancer annotations from config, without the NLB ones", async () => {
         const p = await planned("remote", { overrides: { set: { edgeLoadBalancer: "hostname", edgeServiceAnnotations: { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" } } } });
         const svc = inputsOf(one(p, "kubernetes:core/v1:Service", "edge-service"));
-        assert.deepEqual(svc.metadata.annotations, { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" });
+        assert.deepEqual(svc.metadata.annotations, {
+            "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz",
+            "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}",
+        });
         assert.equal(svc.spec.externalTrafficPolicy, "Local");
     });
 });

@@ -65,10 +65,19 @@ function servedByHttpRoutes(p: Planned): Route[] {
 }
 const sorted = (routes: Route[]): string[] => routes.map((r) => JSON.stringify([r.host, r.path, r.pathType, r.namespace, r.service, r.port])).sort();
 
+/** A digest for the planned WasmPlugin (64 hex digits; a plan deploys nothing). */
+const moduleDigest = "0123456789abcdef".repeat(4);
+/** The example with its WAF turned on, as its comments say: the internal profile's waf, the acknowledgement, the module's digest. */
+const withWaf = (): Record<string, unknown> => ({
+    edgeWafMaturityAcknowledged: true,
+    edgeCorazaWasmSha256: moduleDigest,
+    edgeSecurityProfiles: (exampleConfig()["mesh-ingress:edgeSecurityProfiles"] as Record<string, unknown>[]).map((x) => (x["name"] === "internal" ? { ...x, waf: true } : x)),
+});
+
 describe("the Gateway API edge in examples/Pulumi.primary-gateway-api.yaml", () => {
     let p: Planned;
     before(async () => {
-        p = await planned("primary", { configFile });
+        p = await planned("primary", { configFile, overrides: { set: withWaf() } });
     });
 
     it("plans with no policy finding and no ingress-nginx resource", () => {
@@ -81,19 +90,24 @@ describe("the Gateway API edge in examples/Pulumi.primary-gateway-api.yaml", () 
         assert.equal(outputsOf(p).edgeImplementation, "gateway-api");
     });
 
-    it("installs the standard-channel CRDs of Gateway API v1.5.1 before istiod and cert-manager", () => {
-        const crds = one(p, "kubernetes:yaml/v2:ConfigFile");
-        assert.deepEqual(inputsOf(crds), { file: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml" });
-        assert.ok(one(p, "kubernetes:helm.sh/v3:Release", "cluster1-mesh-istiod").dependencies.includes(crds.urn), "istiod after the CRDs");
+    it("installs the standard-channel CRDs of Gateway API v1.5.1, checked against their SHA-256, before istiod and cert-manager", () => {
+        const crds = one(p, "kubernetes:yaml/v2:ConfigGroup");
+        // Offline, the checked download is answered without the network (offline/computed.ts).
+        assert.deepEqual(inputsOf(crds), {
+            yaml: "# Offline plan: pulumi preview and up download https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml\n# and apply it only if its SHA-256 is 751002b3b91a87f7ae3bd2517c79a47a8d7ed6702901808a1cf9bd97d284f9b8.\n",
+        });
+        assert.equal(crds.options.retainOnDelete, true);
+        assert.deepEqual(crds.options.aliases?.map((a) => (typeof a === "string" ? a : a["type"])), ["kubernetes:yaml/v2:ConfigFile"]);
+        assert.ok(one(p, "kubernetes:helm.sh/v3:Release", "mesh-istiod").dependencies.includes(crds.urn), "istiod after the CRDs");
         assert.ok(one(p, "kubernetes:helm.sh/v3:Release", "cert-manager-release").dependencies.includes(crds.urn), "cert-manager after the CRDs");
         for (const r of [...ofType(p, `kubernetes:${gw}/v1:HTTPRoute`), one(p, `kubernetes:${gw}/v1:Gateway`)]) assert.ok(r.dependencies.includes(crds.urn), r.name);
     });
 
-    it("switches cert-manager's Gateway API support on in its release", () => {
+    it("switches cert-manager's Gateway API support on in its release (gatewayAPI.enabled; enableGatewayAPI is deprecated in v1.21)", () => {
         assert.deepEqual(inputsOf(one(p, "kubernetes:helm.sh/v3:Release", "cert-manager-release")).values.config, {
             apiVersion: "controller.config.cert-manager.io/v1alpha1",
             kind: "ControllerConfiguration",
-            enableGatewayAPI: true,
+            gatewayAPI: { enabled: true },
         });
     });
 
@@ -224,6 +238,7 @@ describe("the Gateway API edge in examples/Pulumi.primary-gateway-api.yaml", () 
         assert.deepEqual(plugin.spec, {
             targetRefs: [{ group: gw, kind: "Gateway", name: "edge" }],
             url: "oci://ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0",
+            sha256: moduleDigest,
             imagePullPolicy: "IfNotPresent",
             phase: "AUTHN",
             failStrategy: "FAIL_CLOSE",
@@ -340,13 +355,13 @@ describe("Gateway API edge variants", () => {
     });
 
     it("blocks with the WAF when edgeWafMode is blocking", () => {
-        const groups = [{ name: "a", host: "a.example.com", namespace: "a", profile: { name: "p", waf: true }, responseHeaders: undefined, routes: [], tls: { kind: "default" as const } }];
-        assert.deepEqual((wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", mode: "blocking" }) as any).spec.pluginConfig.directives_map.crs, [
+        const groups = [{ name: "a", host: "a.example.com", namespace: "a", profile: { name: "p", waf: true }, responseHeaders: undefined, routes: [], tls: { kind: "default" as const }, public: false }];
+        assert.deepEqual((wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", sha256: "0123456789abcdef".repeat(4), mode: "blocking" }) as any).spec.pluginConfig.directives_map.crs, [
             "Include @recommended-conf",
             "SecRuleEngine On",
             "Include @crs-setup-conf",
             "Include @owasp_crs/*.conf",
         ]);
-        assert.equal(wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", mode: "off" }), undefined);
+        assert.equal(wafPluginObject(groups, { namespace: "edge", url: "oci://r.example.com/coraza:1", sha256: "0123456789abcdef".repeat(4), mode: "off" }), undefined);
     });
 });

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
-import { chartArgs, eastWestGatewayValues, injectionMode, isIpv4, remoteIstiodValues } from "../../../components/mesh/charts";
+import { chartArgs, eastWestGatewayValues, injectionMode, isIpv4, primaryIstiodValues, remoteBaseValues, remoteIstiodValues } from "../../../components/mesh/charts";
 import { customHostsFor } from "../../../components/mesh/istio-primary";
 import { remoteKubeconfig, remoteSecretName } from "../../../components/mesh/remote-cluster-secret";
 
@@ -30,9 +30,41 @@ describe("components/mesh/charts", () => {
         assert.equal(injectionMode({ discoveryAddress: "198.51.100.7", injection: "auto", injectionUrl: "https://istiod.example.com:15017/inject" }), "url");
     });
 
-    it("leaves the CA bundle out when no root is known", () => {
-        const values = remoteIstiodValues({ clusterName: "c2", network: "n2", discoveryAddress: "198.51.100.7", injection: "auto", injectionUrl: "" });
-        assert.deepEqual(values["istiodRemote"], { injectionPath: "/inject/cluster/c2/net/n2" });
+    it("rolls istiod out one pod at a time, so an upgrade progresses on exactly replicaCount nodes", () => {
+        const values = primaryIstiodValues({
+            meshId: "m",
+            clusterName: "c1",
+            network: "n1",
+            replicas: 3,
+            pdbMinAvailable: 2,
+            resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+        });
+        // The chart's defaults (100% / 25%, i.e. 0 of 3) deadlock under the required per-node anti-affinity.
+        assert.equal(values["rollingMaxSurge"], 0);
+        assert.equal(values["rollingMaxUnavailable"], 1);
+        assert.equal((values["affinity"] as any).podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, "kubernetes.io/hostname");
+    });
+
+    describe("a remote's webhooks", () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        const bundle = Buffer.from(pem).toString("base64");
+        const o = { clusterName: "c2", network: "n2", injection: "auto" as const, injectionUrl: "", caRootCert: pem };
+
+        it("give both validators the mesh root (base.validationCABundle in base and istiod), by path for an IP", () => {
+            const ip = { ...o, discoveryAddress: "198.51.100.7" };
+            assert.deepEqual(remoteBaseValues(ip), { profile: "remote", base: { validationCABundle: bundle } });
+            const istiod = remoteIstiodValues(ip);
+            assert.deepEqual(istiod["base"], { validationCABundle: bundle });
+            assert.deepEqual(istiod["istiodRemote"], { injectionPath: "/inject/cluster/c2/net/n2", injectionCABundle: bundle });
+        });
+
+        it("give both validators the mesh root next to the validation URL for a hostname", () => {
+            const lb = { ...o, discoveryAddress: "lb.example.com" };
+            const base = { validationURL: "https://lb.example.com:15017/validate", validationCABundle: bundle };
+            assert.deepEqual(remoteBaseValues(lb), { profile: "remote", base });
+            assert.deepEqual(remoteIstiodValues(lb)["base"], base);
+            assert.deepEqual(remoteIstiodValues(lb)["istiodRemote"], { injectionURL: "https://lb.example.com:15017/inject/cluster/c2/net/n2", injectionCABundle: bundle });
+        });
     });
 
     it("does not repeat the network label the chart sets itself", () => {

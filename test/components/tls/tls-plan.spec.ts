@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import type * as pulumi from "@pulumi/pulumi";
 import { acmeServers, certManagerValues } from "../../../components/tls/cert-manager";
 import { dns01PermissionPolicy, irsaTrustPolicy, podIdentityTrustPolicy } from "../../../components/tls/dns01-role";
 import { offlineAccountId, offlineHostedZoneId } from "../../../offline/computed";
@@ -43,7 +44,19 @@ describe("TLS in the default stacks' plans", () => {
     });
 
     it("turns the ServiceMonitor off with monitoring", () => {
-        assert.deepEqual(certManagerValues({ replicas: 2, credentials: { mode: "pod-identity" }, monitoring: false })["prometheus"], { enabled: true, servicemonitor: { enabled: false } });
+        assert.deepEqual(certManagerValues({ version: "v1.21.3", replicas: 2, credentials: { mode: "pod-identity" }, monitoring: false })["prometheus"], { enabled: true, servicemonitor: { enabled: false } });
+    });
+
+    it("switches Gateway API support on with the key of the chart's version (gatewayAPI.enabled from v1.21, where enableGatewayAPI is deprecated)", () => {
+        const crds = {} as pulumi.Resource;
+        const config = (version: string): unknown => certManagerValues({ version, replicas: 2, credentials: { mode: "pod-identity" }, monitoring: false, gatewayApiCrds: crds })["config"];
+        const kind = { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration" };
+        assert.deepEqual(config("v1.21.3"), { ...kind, gatewayAPI: { enabled: true } });
+        assert.deepEqual(config("v1.21.0"), { ...kind, gatewayAPI: { enabled: true } });
+        // Before v1.21 the strictly decoded configuration has no gatewayAPI field.
+        assert.deepEqual(config("v1.20.3"), { ...kind, enableGatewayAPI: true });
+        assert.deepEqual(config("v1.21.0-alpha.0"), { ...kind, enableGatewayAPI: true });
+        assert.equal(certManagerValues({ version: "v1.21.3", replicas: 2, credentials: { mode: "pod-identity" }, monitoring: false })["config"], undefined);
     });
 
     it("annotates cert-manager's service account with the DNS-01 role (IRSA)", () => {
