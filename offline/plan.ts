@@ -48,9 +48,29 @@ export function offlineKubeconfigFor(context: string | undefined): string {
         contexts: [{ name: context, context: { cluster: context, user: "offline" } }],
         users: [{ name: "offline", user: {} }],
     };
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mesh-ingress-kubeconfig-")), "config");
-    fs.writeFileSync(file, stringifyYaml(extra));
+    // One file per context, always the same path and content, so that the plan shows the same
+    // provider input on every machine and run (written atomically: plans may run side by side).
+    const dir = path.join(os.tmpdir(), "mesh-ingress-offline");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `kubeconfig-${context}.yaml`);
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, stringifyYaml(extra));
+    fs.renameSync(partial, file);
     return [ambientKubeconfig, file].join(path.delimiter);
+}
+
+/**
+ * A path as the plan shows it: relative to the project when inside it, `$TMPDIR/...` when in
+ * the temporary folder, so that no plan shows the layout of the machine that ran it. Every
+ * string of the document goes through it (a KUBECONFIG list holds several paths).
+ */
+export function displayPaths(value: unknown): unknown {
+    if (typeof value === "string") {
+        return value.split(projectDir + path.sep).join("").split(os.tmpdir() + path.sep).join("$TMPDIR/");
+    }
+    if (Array.isArray(value)) return value.map(displayPaths);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, displayPaths(v)]));
+    return value;
 }
 
 /** One resource of the plan document. */
@@ -359,13 +379,13 @@ function planDocument(evaluation: Evaluation, findings: readonly Finding[], plac
             custom: r.custom,
             parent: name(r.parent),
             provider: name(r.provider),
-            inputs: redact(r.inputs),
+            inputs: displayPaths(redact(r.inputs)),
             read: r.read,
             urn: r.urn,
             dependsOn: r.dependencies.map((d) => nameOf.get(d) ?? d),
             options: r.options,
         })),
-        outputs: redact(evaluation.outputs),
+        outputs: displayPaths(redact(evaluation.outputs)),
         violations: findings.map((f) => ({ policy: f.policy, enforcementLevel: f.enforcementLevel, resource: f.resource, message: f.message })),
         warnings: evaluation.logs.filter((l) => l.severity === "warning").map((l) => l.message),
         stackReferences: evaluation.references.map((r) => ({ ...r })),

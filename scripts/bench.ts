@@ -74,12 +74,17 @@ async function main(): Promise<number> {
                 baseline: { type: "string" },
                 resources: { type: "string" },
                 out: { type: "string" },
+                help: { type: "boolean", default: false },
             },
             strict: true,
         }));
     } catch (e) {
         process.stderr.write(`${(e as Error).message}\n${usage}\n`);
         return 2;
+    }
+    if (values.help) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
     }
     if (values.child) {
         await child(values);

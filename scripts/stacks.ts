@@ -54,13 +54,19 @@ export function stackFiles(dir: string): StackFile[] {
     return stacks;
 }
 
+const usage = "usage: npm run --silent stacks [-- --role primary|remote]";
+
 function main(): number {
     let values;
     try {
-        ({ values } = parseArgs({ options: { role: { type: "string" } }, strict: true }));
+        ({ values } = parseArgs({ options: { role: { type: "string" }, help: { type: "boolean", default: false } }, strict: true }));
     } catch (e) {
-        process.stderr.write(`${(e as Error).message}\nusage: npm run --silent stacks [-- --role primary|remote]\n`);
+        process.stderr.write(`${(e as Error).message}\n${usage}\n`);
         return 2;
+    }
+    if (values.help) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
     }
     const role = values.role;
     if (role !== undefined && !isRole(role)) {

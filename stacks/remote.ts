@@ -11,6 +11,7 @@ import { legacyMeshName, meshResourceName } from "./names";
 import { eastWestOf } from "./primary";
 import { buildEdge, peerOf } from "./edge";
 import { readStack, type ReferencedStack } from "./references";
+import { remoteVersionSkew } from "./version-skew";
 
 /**
  * A remote stack: Istio's remote profile on this cluster, controlled by the primary it
@@ -89,10 +90,11 @@ export async function readPrimary(settings: Settings): Promise<ReferencedStack> 
     if (primaryCluster === settings.clusterName) {
         problems.push(invalid("clusterName", settings.clusterName, `expected a name other than the primary's ('${primaryCluster}' in ${name})`));
     }
-    const primaryVersion = primary.plain<string>("istioVersion");
-    if (primaryVersion !== settings.istioVersion) {
-        problems.push(invalid("istioVersion", settings.istioVersion, `expected the primary's Istio version ('${primaryVersion}' in ${name}); a remote runs the same charts as its control plane`));
-    }
+    const skew = remoteVersionSkew(primary.plain<string>("istioVersion"), settings.istioVersion, name);
+    if (skew.kind === "too-far" || (skew.kind === "ahead" && !pulumi.runtime.isDryRun())) problems.push(invalid("istioVersion", settings.istioVersion, skew.expected));
+    // A preview may run before the primary is upgraded (a pull request that upgrades the whole mesh).
+    else if (skew.kind === "ahead") void pulumi.log.warn(`istioVersion = "${settings.istioVersion}": ${skew.expected}; \`pulumi up\` refuses it until then.`);
+    else if (skew.kind === "behind") void pulumi.log.warn(skew.warning);
     if (primaryNetwork === settings.network) {
         problems.push(invalid("network", settings.network, `expected a network other than the primary's ('${primaryNetwork}' in ${name}); this program builds a multi-network mesh`));
     }

