@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { captureCommand } from "../../../offline/cli/command";
 import { planCommand } from "../../../offline/cli/plan-command";
 import { renderCommand } from "../../../offline/cli/render-command";
-import { chartCache, chartCacheVariable } from "../../../offline/charts/cache";
+import { chartCache } from "../../../offline/charts/cache";
 import type { PlanDocument } from "../../../offline/plan";
 import { renderTree } from "../../../offline/render";
 import { writeReleaseFiles } from "../../../offline/charts/document";
@@ -18,9 +18,10 @@ import { rendered } from "../../support/render";
  * output, files and exit status. The commands start side by side in `before`; every
  * stack file is rendered in-process by render.spec.ts, so each command runs on one stack
  * (and the files of `--out` are written in-process, by the function the command calls).
- * One run of each command goes through its entry point in a child process (render --json,
- * charts --config; plan's is in test/offline/cli.spec.ts); the others run the command
- * in-process, with its output escaped as the process's streams are.
+ * One run of each command goes through its entry point in a child process (render with a
+ * MESH_INGRESS_CHART_CACHE that does not exist, charts --config; plan's is in
+ * test/offline/cli.spec.ts); the others run the command in-process, with its output
+ * escaped as the process's streams are.
  */
 
 const notePattern = /^note: (\S+): chart (\S+) (\S+) is pinned, but the chart cache has only (\S+); rendered \4 \(the same minor, an older patch\)$/;
@@ -28,14 +29,17 @@ const notePattern = /^note: (\S+): chart (\S+) (\S+) is pinned, but the chart ca
 describe("npm run render and plan --render (command line)", function () {
     this.timeout(120000);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-ingress-render-out-"));
-    let json: Promise<CommandResult>;
+    const missing = path.join(out, "no-such-cache");
+    let noCache: Promise<CommandResult>;
+    let chartsConfig: Promise<CommandResult>;
 
     before(() => {
-        json = runScript("offline/cli/render.ts", ["--stack", "primary", "--json"]);
+        noCache = runScript("offline/cli/render.ts", ["--stack", "primary"], { MESH_INGRESS_CHART_CACHE: missing });
+        chartsConfig = runScript("offline/cli/charts.ts", ["--config", "Pulumi.primary.yaml"]);
     });
 
     it("renders a stack as one JSON document, and notes each older patch it stood in", async () => {
-        const result = await json;
+        const result = await captureCommand(renderCommand, ["--stack", "primary", "--json"]);
         assert.equal(result.status, 0, result.stderr);
         const doc = JSON.parse(result.stdout) as { stack: string; kubeVersion: string; apiVersions: string[]; chartCache: string; duplicates: string[]; releases: { release: string; chart: string; pinnedVersion: string; renderedVersion: string; substituted: boolean; objects: { kind: string; metadata: { name: string } }[] }[] };
         assert.equal(doc.stack, "primary");
@@ -95,25 +99,14 @@ describe("npm run render and plan --render (command line)", function () {
     });
 
     it("answers usage mistakes and a chart cache that does not exist with exit 2 before loading the program", async () => {
-        const missing = path.join(out, "no-such-cache");
         const aFile = path.join(out, "a-file.yaml");
         fs.writeFileSync(aFile, "");
-        const chartsConfig = runScript("offline/cli/charts.ts", ["--config", "Pulumi.primary.yaml"]);
         const render = (args: string[]) => captureCommand(renderCommand, args);
         const noStack = await render([]);
         const both = await render(["--stack", "primary", "--json", "--out", out]);
         const badOut = await render(["--stack", "primary", "--out", aFile]);
-        const saved = process.env[chartCacheVariable];
-        process.env[chartCacheVariable] = missing;
-        let noCache;
-        try {
-            noCache = await render(["--stack", "primary"]);
-        } finally {
-            if (saved === undefined) delete process.env[chartCacheVariable];
-            else process.env[chartCacheVariable] = saved;
-        }
-        assert.deepEqual([noStack.status, both.status, badOut.status, (await chartsConfig).status, noCache.status], [2, 2, 2, 2, 2]);
-        assert.equal(noCache.stderr, `MESH_INGRESS_CHART_CACHE = ${missing}: expected an existing folder of packaged charts (${missing} is not one)\n`);
+        assert.deepEqual([noStack.status, both.status, badOut.status, (await chartsConfig).status, (await noCache).status], [2, 2, 2, 2, 2]);
+        assert.equal((await noCache).stderr, `MESH_INGRESS_CHART_CACHE = ${missing}: expected an existing folder of packaged charts (${missing} is not one)\n`);
         assert.equal(noStack.stderr.split("\n")[0], "--stack is required");
         assert.equal(both.stderr.split("\n")[0], "--json prints one document and --out writes files: choose one");
         assert.equal(badOut.stderr, `--out ${aFile}: expected a folder (it is a file)\n`);
