@@ -3,9 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { projectDir } from "../offline/plan";
 import { runCommand, type CommandOutput } from "../offline/cli/command";
-import { baselinePeakRss, measureVariant, type Measurement } from "./bench/measure";
+import { projectDir } from "../offline/stack-files";
+import type * as MeasureModule from "./bench/measure";
+import type { Measurement } from "./bench/measure";
 import { formatBreakdown, formatGrowth, formatTable, machine, type BenchRow } from "./bench/report";
 import { variants } from "./bench/variants";
 
@@ -55,6 +56,9 @@ async function child(values: { variant?: string; baseline?: string; resources?: 
     const id = values.variant ?? values.baseline;
     const variant = variants.find((v) => v.id === id);
     if (variant === undefined) throw new Error(`no variant ${String(id)}`);
+    // The program and the Pulumi SDK load in the measuring child only, not for --help or a mistake.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { baselinePeakRss, measureVariant } = require("./bench/measure") as typeof MeasureModule;
     const result = values.variant !== undefined ? await measureVariant(variant, reps, warmup) : await baselinePeakRss(variant.stack, Number(values.resources), reps + warmup + 1);
     fs.writeFileSync(values.out!, JSON.stringify(result));
 }
