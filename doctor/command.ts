@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import type { CommandOutput } from "../offline/cli/command";
 import { projectDir, stackFilePath } from "../offline/stack-files";
 import { parseConnectTo, type ConnectTo } from "./probes";
 import type * as ReportModule from "./report";
@@ -22,10 +23,7 @@ const usage =
     "usage: npm run doctor -- --stack NAME [--config FILE] [--json] [--no-probes] [--resolver IP[:PORT]]... [--connect-to HOST1:PORT1:HOST2:PORT2]... [--ca FILE]... [--no-backend] [--timeout SECONDS] [--only mesh,tls,edge]";
 
 /** Where the command writes. */
-export interface CommandOutput {
-    stdout(text: string): void;
-    stderr(text: string): void;
-}
+export type { CommandOutput };
 
 /** The command, given its arguments: writes its report or its one-line complaint and returns the exit status. */
 export async function doctorCommand(args: readonly string[], out: CommandOutput): Promise<number> {

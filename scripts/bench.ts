@@ -3,9 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { projectDir } from "../offline/plan";
-import { runCommand } from "../offline/cli/command";
-import { baselinePeakRss, measureVariant, type Measurement } from "./bench/measure";
+import { runCommand, type CommandOutput } from "../offline/cli/command";
+import { projectDir } from "../offline/stack-files";
+import type * as MeasureModule from "./bench/measure";
+import type { Measurement } from "./bench/measure";
 import { formatBreakdown, formatGrowth, formatTable, machine, type BenchRow } from "./bench/report";
 import { variants } from "./bench/variants";
 
@@ -55,15 +56,20 @@ async function child(values: { variant?: string; baseline?: string; resources?: 
     const id = values.variant ?? values.baseline;
     const variant = variants.find((v) => v.id === id);
     if (variant === undefined) throw new Error(`no variant ${String(id)}`);
+    // The program and the Pulumi SDK load in the measuring child only, not for --help or a mistake.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { baselinePeakRss, measureVariant } = require("./bench/measure") as typeof MeasureModule;
     const result = values.variant !== undefined ? await measureVariant(variant, reps, warmup) : await baselinePeakRss(variant.stack, Number(values.resources), reps + warmup + 1);
     fs.writeFileSync(values.out!, JSON.stringify(result));
 }
 
-async function main(): Promise<number> {
+/** The command: measures the variants (each in processes of its own) and prints the table; returns the exit status. */
+export async function benchCommand(args: readonly string[], out: CommandOutput): Promise<number> {
     const usage = "usage: npm run bench -- [--reps N] [--warmup N] [--only id,id] [--json FILE]";
     let values;
     try {
         ({ values } = parseArgs({
+            args: [...args],
             options: {
                 reps: { type: "string", default: "10" },
                 warmup: { type: "string", default: "2" },
@@ -79,11 +85,11 @@ async function main(): Promise<number> {
             strict: true,
         }));
     } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+        out.stderr(`${(e as Error).message}\n${usage}\n`);
         return 2;
     }
     if (values.help) {
-        process.stdout.write(`${usage}\n`);
+        out.stdout(`${usage}\n`);
         return 0;
     }
     if (values.child) {
@@ -93,25 +99,25 @@ async function main(): Promise<number> {
     const reps = Number(values.reps);
     const warmup = Number(values.warmup);
     if (!Number.isInteger(reps) || reps < 1 || !Number.isInteger(warmup) || warmup < 0) {
-        process.stderr.write(`--reps must be a positive integer and --warmup a non-negative one\n${usage}\n`);
+        out.stderr(`--reps must be a positive integer and --warmup a non-negative one\n${usage}\n`);
         return 2;
     }
     const only = values.only?.split(",").map((s) => s.trim());
     const unknown = (only ?? []).filter((id) => !variants.some((v) => v.id === id));
     if (unknown.length > 0) {
-        process.stderr.write(`unknown variant ${unknown.join(", ")}: expected one of ${variants.map((v) => v.id).join(", ")}\n`);
+        out.stderr(`unknown variant ${unknown.join(", ")}: expected one of ${variants.map((v) => v.id).join(", ")}\n`);
         return 2;
     }
     const chosen = variants.filter((v) => only === undefined || only.includes(v.id));
-    process.stderr.write(`${machine()}\n${reps} rounds after ${warmup} warm-up round(s); each variant in its own process, beside its baseline\n`);
+    out.stderr(`${machine()}\n${reps} rounds after ${warmup} warm-up round(s); each variant in its own process, beside its baseline\n`);
     const rows: BenchRow[] = [];
     for (const variant of chosen) {
-        process.stderr.write(`measuring ${variant.id} ...\n`);
+        out.stderr(`measuring ${variant.id} ...\n`);
         const measured = runChild<Measurement>(["--variant", variant.id, "--reps", String(reps), "--warmup", String(warmup)]);
         const baselinePeakRssMiB = runChild<number>(["--baseline", variant.id, "--resources", String(measured.resources), "--reps", String(reps), "--warmup", String(warmup)]);
         rows.push({ variant, measured, baselinePeakRssMiB });
     }
-    process.stdout.write(
+    out.stdout(
         `${machine()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(", ")} at the end; ${reps} rounds after ${warmup} warm-up rounds; medians (range) in ms\n\n` +
             `${formatTable(rows)}\nWhere the time goes (CPU ms, medians):\n\n${formatBreakdown(rows)}\n${formatGrowth(rows)}`,
     );
@@ -120,5 +126,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    runCommand(main, 1);
+    runCommand(benchCommand, 1);
 }

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { clusterSettings } from "../config/settings/cluster";
+import { processOutput, type CommandOutput } from "../offline/cli/command";
 import { guardStream } from "../offline/cli/safe-output";
 import { readProjectFile } from "../offline/stack-files";
 
@@ -56,30 +57,31 @@ export function stackFiles(dir: string): StackFile[] {
 
 const usage = "usage: npm run --silent stacks [-- --role primary|remote]";
 
-function main(): number {
+/** The command: prints the stack names as a JSON array (or its one-line complaint) and returns the exit status. */
+export function stacksCommand(args: readonly string[], out: CommandOutput): number {
     let values;
     try {
-        ({ values } = parseArgs({ options: { role: { type: "string" }, help: { type: "boolean", default: false } }, strict: true }));
+        ({ values } = parseArgs({ args: [...args], options: { role: { type: "string" }, help: { type: "boolean", default: false } }, strict: true }));
     } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+        out.stderr(`${(e as Error).message}\n${usage}\n`);
         return 2;
     }
     if (values.help) {
-        process.stdout.write(`${usage}\n`);
+        out.stdout(`${usage}\n`);
         return 0;
     }
     const role = values.role;
     if (role !== undefined && !isRole(role)) {
-        process.stderr.write(`--role ${role}: expected one of ${roles.join(", ")}\n`);
+        out.stderr(`--role ${role}: expected one of ${roles.join(", ")}\n`);
         return 2;
     }
     try {
         const stacks = stackFiles(path.resolve(__dirname, "..")).filter((s) => role === undefined || s.role === role);
-        process.stdout.write(`${JSON.stringify(stacks.map((s) => s.stack))}\n`);
+        out.stdout(`${JSON.stringify(stacks.map((s) => s.stack))}\n`);
         return 0;
     } catch (e) {
         if (!(e instanceof StackListError)) throw e;
-        process.stderr.write(`${e.message}\n`);
+        out.stderr(`${e.message}\n`);
         return 2;
     }
 }
@@ -88,5 +90,5 @@ if (require.main === module) {
     // No line it prints can forge a line of its own or a CI command (offline/cli/safe-output.ts).
     guardStream(process.stdout);
     guardStream(process.stderr);
-    process.exitCode = main();
+    process.exitCode = stacksCommand(process.argv.slice(2), processOutput);
 }

@@ -1,11 +1,48 @@
-import { guardStream } from "./safe-output";
+import { guardStream, safeText } from "./safe-output";
+
+/** Where a command writes: the process's streams (see {@link runCommand}), or a test's buffers. */
+export interface CommandOutput {
+    stdout(text: string): void;
+    stderr(text: string): void;
+}
 
 /**
- * Runs a command's `main` and turns its result into the process's exit status. A user's
- * mistake is a status `main` returns (with one line per problem on stderr); an exception
- * escaping `main` is a bug, printed with its stack and the status `crashStatus`.
+ * A command: given its arguments, it writes its output or its one-line complaints and returns
+ * the exit status.
  */
-export function runCommand(main: () => Promise<number>, crashStatus = 3): void {
+export type Command = (args: readonly string[], out: CommandOutput) => Promise<number>;
+
+/** The process's streams as a {@link CommandOutput} (guarded by {@link runCommand}). */
+export const processOutput: CommandOutput = {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+};
+
+/** What a command printed and returned, run in-process. */
+export interface CapturedRun {
+    readonly status: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/**
+ * Runs a command in this process with its output collected, each write made safe as
+ * `runCommand`'s guard makes the process's streams safe: the text is what a user sees.
+ */
+export async function captureCommand(command: Command, args: readonly string[]): Promise<CapturedRun> {
+    let stdout = "";
+    let stderr = "";
+    const status = await command(args, { stdout: (t) => (stdout += safeText(t)), stderr: (t) => (stderr += safeText(t)) });
+    return { status, stdout, stderr };
+}
+
+/**
+ * Runs a command on the process's arguments and streams and turns its result into the
+ * process's exit status. A user's mistake is a status the command returns (with one line
+ * per problem on stderr); an exception escaping it is a bug, printed with its stack and the
+ * status `crashStatus`.
+ */
+export function runCommand(command: Command, crashStatus = 3): void {
     // No line a tool prints can forge a line of its own or a CI command (safe-output.ts).
     guardStream(process.stdout);
     guardStream(process.stderr);
@@ -14,7 +51,7 @@ export function runCommand(main: () => Promise<number>, crashStatus = 3): void {
         if (e.code !== "EPIPE") throw e;
         process.exit(process.exitCode ?? 0);
     });
-    main().then(
+    command(process.argv.slice(2), processOutput).then(
         (code) => {
             process.exitCode = code;
         },

@@ -1,7 +1,6 @@
-import { projectDir, type ConfigOverrides } from "../../offline/plan";
 import type { SampleLookup, StackSample } from "../../offline/engine";
 import { anotherRemote, readSamples, sampleLookup } from "../../offline/samples";
-import { readProjectFile, readStackConfiguration, stackFilePath } from "../../offline/stack-files";
+import { projectDir, readProjectFile, readStackConfiguration, stackFilePath, type ConfigOverrides } from "../../offline/stack-files";
 import type { EdgeHost } from "../../config/settings/edge";
 
 /**

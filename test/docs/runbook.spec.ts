@@ -13,7 +13,7 @@ import { projectDir } from "../../offline/plan";
 import { anotherRemote, readSamples, sampleLookup } from "../../offline/samples";
 import { plain } from "../../offline/values";
 import { remoteVersionSkew } from "../../stacks/version-skew";
-import { inputsOf, outputsOf, planned, type Planned } from "../support/plan";
+import { inputsOf, outputsOf, planned, plannedOnce, type Planned } from "../support/plan";
 import { commandWords, fencedBlocks, flag, invocations, isPlaceholder, logicalLines, parseArgs, type ParsedArgs } from "../support/shell";
 
 /**
@@ -272,10 +272,10 @@ describe("the runbook (docs/runbook.md)", function () {
         const withEu = sampleLookup(new Map([...shipped, ["acme/mesh-ingress/remote-eu", anotherRemote(remoteSample, "cluster3", "network3", "runbook: cluster3")]]));
         // cluster1 as it is after "Adding a remote cluster" (a superset of the default primary).
         // One at a time: the mock engine is one per process.
-        const primary = await planned("primary");
+        const primary = await plannedOnce("primary");
         primaryPlan = primary;
         const primaryWithEu = await planned("primary", { overrides: { set: { remoteStacks: ["acme/mesh-ingress/remote", "acme/mesh-ingress/remote-eu"] } }, samples: withEu });
-        const remote = await planned("remote");
+        const remote = await plannedOnce("remote");
         const remoteEu = await planned("remote-eu", { configFile: remoteEuFile() });
         clusters = new Map(
             (

@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { doctorCommand } from "../../doctor/command";
 import { renderText, type DoctorReport } from "../../doctor/report";
+import { captureCommand } from "../../offline/cli/command";
 import { projectDir } from "../../offline/plan";
 import { runScript, type CommandResult } from "../support/cli";
 import { Bench } from "./harness";
@@ -34,12 +35,9 @@ function readmeQuote(): string {
     return match[1]!;
 }
 
-/** The command run in this process (doctor/command.ts, what doctor/cli.ts runs), its output collected. */
-async function command(args: readonly string[]): Promise<CommandResult> {
-    let stdout = "";
-    let stderr = "";
-    const status = await doctorCommand(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-    return { status, stdout, stderr };
+/** The command run in this process (doctor/command.ts, what doctor/cli.ts runs), its output collected and escaped as the process's streams are. */
+function command(args: readonly string[]): Promise<CommandResult> {
+    return captureCommand(doctorCommand, args);
 }
 
 describe("npm run doctor (the command line)", function () {

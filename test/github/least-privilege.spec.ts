@@ -7,7 +7,7 @@ import { validateIdentityPolicy, validateTrustPolicy } from "@cloud-copilot/iam-
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { parseAllDocuments } from "yaml";
 import { projectDir } from "../../offline/plan";
-import { planned } from "../support/plan";
+import { plannedOnce } from "../support/plan";
 import { validateObject } from "../support/schemas";
 import { environmentOf, secretsRead, setupAction, setupActionText, workflows, workflowTexts, type Job, type Workflow } from "../support/workflows";
 
@@ -415,7 +415,7 @@ describe("the documented CI roles and cluster identities (docs/ci)", () => {
         before(async function () {
             this.timeout(60000);
             // The remote's kinds are a subset of these two (checked when this test was written).
-            const plans = [await planned("primary"), await planned("primary-gateway-api", { configFile: path.join(projectDir, "examples", "Pulumi.primary-gateway-api.yaml") })];
+            const plans = [await plannedOnce("primary"), await plannedOnce("primary-gateway-api", path.join(projectDir, "examples", "Pulumi.primary-gateway-api.yaml"))];
             types = new Set(plans.flatMap((p) => p.evaluation.resources.map((r) => r.type)).filter((t) => t.startsWith("kubernetes:") && !t.startsWith("kubernetes:helm.sh/") && !t.startsWith("kubernetes:yaml/")));
             // The Gateway API CRDs (yaml/v2 ConfigFile) are CustomResourceDefinitions.
             types.add("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");

@@ -8,7 +8,7 @@ import { offlineKubeconfigFor, projectDir } from "../../offline/plan";
 import { readProjectFile, readStackConfiguration, stackFilePath } from "../../offline/stack-files";
 import { redact } from "../../offline/values";
 import type { CliRunResult } from "../support/cli-run";
-import { planned, type Planned } from "../support/plan";
+import { plannedOnce, type Planned } from "../support/plan";
 
 /**
  * The offline plan runs index.ts through tsx, which strips types without checking them.
@@ -66,7 +66,7 @@ describe("the program loaded the way the Pulumi CLI loads it (ts-node, type-chec
     let tsx: Planned;
 
     before(async () => {
-        [cli, tsx] = await Promise.all([cliRun, planned("primary")]);
+        [cli, tsx] = await Promise.all([cliRun, plannedOnce("primary")]);
     });
 
     it("compiles index.ts and every module it loads with the SDK's ts-node registration: the project's tsconfig.json, type checking on", () => {

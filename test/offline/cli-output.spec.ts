@@ -3,9 +3,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DocumentError, resourcesOf } from "../../offline/documents";
+import { captureCommand } from "../../offline/cli/command";
+import { policyCommand } from "../../offline/cli/policy-command";
 import { safeLine, safeText } from "../../offline/cli/safe-output";
 import { printable } from "../../config/printable";
-import { plan, projectDir } from "../../offline/plan";
+import { plan as planStack, projectDir } from "../../offline/plan";
 import { runScript, type CommandResult } from "../support/cli";
 
 /**
@@ -45,7 +47,11 @@ describe("output that cannot be forged", () => {
             fs.writeFileSync(file, text);
             return file;
         };
-        let runs: Record<"plan" | "policyPlan" | "policyFindings", Promise<CommandResult>>;
+        // plan runs through the entry point in a child process: the guard on the process's
+        // real streams; policy runs in-process, its output escaped as the streams are.
+        let planRun: Promise<CommandResult>;
+        const plan = (extra: object) => JSON.stringify({ stack: "primary", resources: [{ type: "kubernetes:core/v1:Namespace", name: "ns", custom: true, parent: null, provider: null, inputs: {}, urn: "urn:pulumi:primary::mesh-ingress::kubernetes:core/v1:Namespace::ns", ...extra }] });
+        const policy = (args: string[]) => captureCommand(policyCommand, args);
         before(() => {
             const original = fs.readFileSync(path.join(projectDir, "Pulumi.primary.yaml"), "utf8");
             // A key with a line break and a v1 command, a value with a v2 command after a line break.
@@ -53,23 +59,13 @@ describe("output that cannot be forged", () => {
                 stackFile,
                 `${original}\n  "mesh-ingress:clusterNam\\n##[error]forged key": 1\n  mesh-ingress:edgeNamespace: "edge\\n::error title=forged::value"\n`,
             );
-            const plan = (extra: object) => JSON.stringify({ stack: "primary", resources: [{ type: "kubernetes:core/v1:Namespace", name: "ns", custom: true, parent: null, provider: null, inputs: {}, urn: "urn:pulumi:primary::mesh-ingress::kubernetes:core/v1:Namespace::ns", ...extra }] });
-            runs = {
-                plan: runScript("offline/cli/plan.ts", ["--stack", "primary", "--config", stackFile]),
-                policyPlan: runScript("offline/cli/policy.ts", [write("old-plan.json", plan({}))]),
-                policyFindings: runScript("offline/cli/policy.ts", [
-                    write(
-                        "forged.json",
-                        plan({ type: "kubernetes:networking.k8s.io/v1:Ingress", name: "i\n::error::forged", dependsOn: [], inputs: { metadata: { name: "x\n::error::forged", namespace: "default", annotations: { "nginx.ingress.kubernetes.io/server-snippet": "\n::error::forged" } } } }),
-                    ),
-                ]),
-            };
+            planRun = runScript("offline/cli/plan.ts", ["--stack", "primary", "--config", stackFile]);
         });
 
         it("plan: exit 2, every problem on one line, keys and values escaped, no CI command", async function () {
             this.timeout(60000);
             {
-                const r = await runs.plan;
+                const r = await planRun;
                 assert.equal(r.status, 2, r.stderr);
                 assert.deepEqual(forged(r.stderr + r.stdout), []);
                 const lines = r.stderr.trimEnd().split("\n");
@@ -80,14 +76,19 @@ describe("output that cannot be forged", () => {
 
         it("policy: a plan without dependsOn (older or hand-edited): exit 2, one line (not JSON: test/offline/policy-cli.spec.ts)", async function () {
             this.timeout(60000);
-            const old = await runs.policyPlan;
+            const old = await policy([write("old-plan.json", plan({}))]);
             assert.equal(old.status, 2);
             assert.equal(old.stderr, `${path.join(dir, "old-plan.json")}: resources[0] ("ns").dependsOn = (not set): expected a list of resource names; expected a plan as npm run plan -- --json writes it (hand-edited, or written by an older version? plan again)\n`);
         });
 
         it("policy: findings quoting a forged name or value stay on their line", async function () {
             this.timeout(60000);
-            const r = await runs.policyFindings;
+            const r = await policy([
+                write(
+                    "forged.json",
+                    plan({ type: "kubernetes:networking.k8s.io/v1:Ingress", name: "i\n::error::forged", dependsOn: [], inputs: { metadata: { name: "x\n::error::forged", namespace: "default", annotations: { "nginx.ingress.kubernetes.io/server-snippet": "\n::error::forged" } } } }),
+                ),
+            ]);
             assert.equal(r.status, 1, r.stderr);
             assert.deepEqual(forged(r.stdout + r.stderr), []);
             assert.match(r.stdout, /\[mandatory\] no-snippet-annotations \(i\\n::error::forged\): /);
@@ -97,7 +98,7 @@ describe("output that cannot be forged", () => {
     it("plan (in process): a key the CLI cannot parse, with a carriage return, stays on its line", async () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "forge-")), "Pulumi.primary.yaml");
         fs.writeFileSync(file, `${fs.readFileSync(path.join(projectDir, "Pulumi.primary.yaml"), "utf8")}\n  "mesh-ingress:x\\r::warning::forged": 1\n`);
-        const outcome = await plan({ stack: "primary", configFile: file });
+        const outcome = await planStack({ stack: "primary", configFile: file });
         assert.deepEqual(outcome.kind === "invalid" ? outcome.lines : [], [
             "Pulumi.primary.yaml: mesh-ingress:x\\r::warning::forged: the Pulumi CLI refuses it with \"could not unmarshal map: could not parse mesh-ingress:x\\r::warning::forged as a configuration key (configuration keys should be of the form `<namespace>:<name>`)\"; write it as <project>:mesh-ingress:x\\r::warning::forged",
         ]);

@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { captureCommand } from "../../offline/cli/command";
+import { planCommand } from "../../offline/cli/plan-command";
 import { evaluate } from "../../offline/engine";
 import { graphSize, mermaidGraph, type GraphResource } from "../../offline/graph";
-import { runScript } from "../support/cli";
 import { parseMermaid } from "../support/mermaid";
-import { planned } from "../support/plan";
+import { plannedOnce } from "../support/plan";
 
 const stackUrn = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s";
 
@@ -150,7 +151,7 @@ describe("the plan's resource graph (Mermaid)", () => {
 
     for (const name of ["primary", "remote"]) {
         it(`draws every resource of the default ${name} stack once, as a chart Mermaid parses`, async () => {
-            const p = await planned(name);
+            const p = await plannedOnce(name);
             const chart = mermaidGraph(p.evaluation.resources);
             const customs = p.evaluation.resources.filter((r) => r.custom);
             const components = p.evaluation.resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack");
@@ -164,8 +165,8 @@ describe("the plan's resource graph (Mermaid)", () => {
     }
 
     it("is what npm run plan -- --graph prints", async () => {
-        const p = await planned("remote");
-        const result = await runScript("offline/cli/plan.ts", ["--stack", "remote", "--graph"]);
+        const p = await plannedOnce("remote");
+        const result = await captureCommand(planCommand, ["--stack", "remote", "--graph"]);
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stdout, mermaidGraph(p.evaluation.resources));
     });

@@ -8,7 +8,7 @@ import { sampleLookup, readSamples } from "../../offline/samples";
 import { renderTree } from "../../offline/render";
 import { placeholderFor } from "../../offline/stack-files";
 import { retirementWarning } from "../../components/edge/ingress-controller";
-import { planned, rejected } from "../support/plan";
+import { planned, plannedOnce, rejected } from "../support/plan";
 
 /** The plan's warnings besides the edge's one ingress-nginx retirement notice. */
 const otherWarnings = (warnings: readonly string[]): string[] => warnings.filter((w) => w !== retirementWarning);
@@ -49,7 +49,7 @@ describe("offline plan", () => {
     }
 
     it("answers the remote's reference to the primary with the documented sample, and says so", async () => {
-        const p = await planned("remote");
+        const p = await plannedOnce("remote");
         assert.deepEqual(p.document.stackReferences, [{ stack: "acme/mesh-ingress/primary", answer: "sample", source: "offline/samples/primary.yaml" }]);
         const ref = p.document.resources.find((r) => r.type === "pulumi:pulumi:StackReference");
         assert.equal(ref?.name, "acme/mesh-ingress/primary");
@@ -57,7 +57,7 @@ describe("offline plan", () => {
     });
 
     it("answers a primary's reference to a remote with the remote sample", async () => {
-        const p = await planned("primary");
+        const p = await plannedOnce("primary");
         assert.deepEqual(p.document.stackReferences, [{ stack: "acme/mesh-ingress/remote", answer: "sample", source: "offline/samples/remote.yaml" }]);
         assert.deepEqual((p.document.outputs as Record<string, unknown>)["remoteClusters"], ["cluster2"]);
         assert.deepEqual(otherWarnings(p.document.warnings), []);
@@ -115,7 +115,7 @@ describe("offline plan", () => {
     });
 
     it("records resource options as the engine receives them, and reads as reads", async () => {
-        const p = await planned("primary");
+        const p = await plannedOnce("primary");
         const byName = (name: string) => p.document.resources.find((r) => r.name === name);
         // Certificates wait for Ready within 20 minutes (DNS-01 propagation), on create and update.
         assert.deepEqual(byName("certificates-example-com")?.options, { customTimeouts: { create: "20m", update: "20m" } });

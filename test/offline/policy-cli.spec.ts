@@ -4,10 +4,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { articleDesign, changed, primaryStack, remoteKubeconfig, T } from "../policy/fixtures";
 import { awsProvider, kubernetesProvider, urnOf, type ResourceArgs } from "../policy/support";
+import { captureCommand } from "../../offline/cli/command";
+import { policyCommand } from "../../offline/cli/policy-command";
 import { resourcesOf } from "../../offline/documents";
 import { judge } from "../../offline/judge";
 import { runScript, type CommandResult } from "../support/cli";
-import { planned } from "../support/plan";
+import { plannedOnce } from "../support/plan";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 const encrypted = (ciphertext: string) => ({ [secretSig]: "1b47061264138c4ac30d75fd1eb44270", ciphertext });
@@ -50,29 +52,25 @@ describe("npm run policy (command line)", () => {
         fs.writeFileSync(file, typeof doc === "string" ? doc : JSON.stringify(doc));
         return file;
     };
-    const policy = (args: string[]) => runScript("offline/cli/policy.ts", args);
-    let runs: Record<"plan" | "article" | "good" | "wrongConfig" | "missing" | "other" | "notJson", Promise<CommandResult>>;
+    // The --json run goes through the entry point in a child process (exit status 1 and the
+    // streams); the others run the same command in-process, its output escaped as the
+    // process's streams are.
+    const policy = (args: string[]) => captureCommand(policyCommand, args);
+    let article: Promise<CommandResult>;
+    let planFile: string;
     before(async () => {
-        const planFile = write("plan.json", (await planned("primary")).document);
-        runs = {
-            plan: policy([planFile]),
-            article: policy([write("article.json", articleExport()), "--json"]),
-            good: policy([write("good.json", exported(primaryStack())), "--policy-config", write("always-warn.json", { "ingress-nginx-retired": { acknowledgedVersion: "" }, "no-snippet-annotations": "disabled" })]),
-            wrongConfig: policy([write("any.json", exported([])), "--policy-config", write("wrong.json", { "no-snipet-annotations": "disabled", "istiod-high-availability": { minReplicas: "three" } })]),
-            missing: policy([path.join(dir, "missing.json")]),
-            other: policy([write("other.json", '{"hello": "world"}')]),
-            notJson: policy([write("not.json", "not json")]),
-        };
+        article = runScript("offline/cli/policy.ts", [write("article.json", articleExport()), "--json"]);
+        planFile = write("plan.json", (await plannedOnce("primary")).document);
     });
 
     it("judges a plan document: 0 without mandatory violations", async () => {
-        const r = await runs.plan;
+        const r = await policy([planFile]);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^Judged \d+ resources of a plan: 0 findings, 0 mandatory/);
     });
 
     it("judges a state export of the article's design: 1, every mistake named, secrets never printed", async () => {
-        const r = await runs.article;
+        const r = await article;
         assert.equal(r.status, 1, r.stderr);
         const result = JSON.parse(r.stdout) as { document: string; unreadableSecrets: number; violations: { policy: string; enforcementLevel: string; resource: string }[] };
         assert.equal(result.document, "export");
@@ -96,7 +94,7 @@ describe("npm run policy (command line)", () => {
     });
 
     it("judges a state export of a correct design: 0, with --policy-config applied, and says which secrets it could not read", async () => {
-        const r = await runs.good;
+        const r = await policy([write("good.json", exported(primaryStack())), "--policy-config", write("always-warn.json", { "ingress-nginx-retired": { acknowledgedVersion: "" }, "no-snippet-annotations": "disabled" })]);
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.equal(r.stdout, [
             "Judged 21 resources of a state export: 1 findings, 0 mandatory",
@@ -107,7 +105,7 @@ describe("npm run policy (command line)", () => {
     });
 
     it("rejects a --policy-config that is not the pack's, naming each problem, with exit 2", async () => {
-        const wrong = await runs.wrongConfig;
+        const wrong = await policy([write("any.json", exported([])), "--policy-config", write("wrong.json", { "no-snipet-annotations": "disabled", "istiod-high-availability": { minReplicas: "three" } })]);
         assert.equal(wrong.status, 2);
         assert.equal(wrong.stderr, [
             `--policy-config ${path.join(dir, "wrong.json")}: no-snipet-annotations: expected a policy of the pack (did you mean no-snippet-annotations?)`,
@@ -117,13 +115,13 @@ describe("npm run policy (command line)", () => {
     });
 
     it("exits 2 for an unreadable file or an unknown document", async () => {
-        const missing = await runs.missing;
+        const missing = await policy([path.join(dir, "missing.json")]);
         assert.equal(missing.status, 2);
         assert.equal(missing.stderr, `${path.join(dir, "missing.json")}: no such file\n`);
-        const r = await runs.other;
+        const r = await policy([write("other.json", '{"hello": "world"}')]);
         assert.equal(r.status, 2);
         assert.match(r.stderr, /expected an offline plan \(npm run plan -- --json\) or a state export \(pulumi stack export\)/);
-        const notJson = await runs.notJson;
+        const notJson = await policy([write("not.json", "not json")]);
         assert.equal(notJson.status, 2);
         assert.equal(notJson.stderr, `${path.join(dir, "not.json")}: not JSON; expected an offline plan (npm run plan -- --json) or a state export (pulumi stack export)\n`);
     });

@@ -10,7 +10,7 @@ import { measureVariant, type Measurement } from "../../scripts/bench/measure";
 import { bareProgram, observeSdk, replayProgram } from "../../scripts/bench/programs";
 import { breakdownColumns, formatBreakdown, formatGrowth, formatTable, linearFit, median, tableColumns, type BenchRow } from "../../scripts/bench/report";
 import { defaultPrimaryHosts, generatedHosts, primaryWithHosts, primaryWithRemotes, variants } from "../../scripts/bench/variants";
-import { ofType, outputsOf, planned } from "../support/plan";
+import { ofType, outputsOf, planned, plannedOnce } from "../support/plan";
 
 /** A made-up measurement (no timing is asserted; only how it is printed). */
 function fakeMeasurement(id: string, resources: number, program: number[], baseline: number[], replay: number[] = program): Measurement {
@@ -116,7 +116,7 @@ describe("the benchmark (npm run bench)", () => {
     it("prints one row per variant beside its baseline, with every column", async () => {
         const variant = variants.find((v) => v.id === "remote")!;
         const measured = await measureVariant(variant, 2, 0);
-        const p = await planned("remote");
+        const p = await plannedOnce("remote");
         assert.equal(measured.resources, p.evaluation.resources.length);
         for (const times of [
             measured.program.evaluateMs,

@@ -108,7 +108,7 @@ describe("stable identity: names that do not change with settings", () => {
     }
 
     it("names the top-level resources of the mesh and the providers without the cluster's name, with aliases to the names of 0.1.0", async () => {
-        const p = await planned("primary");
+        const p = await plannedOnce("primary");
         const top = (type: string) => p.evaluation.resources.filter((r) => r.type === type).map((r) => [r.name, r.options.aliases]);
         assert.deepEqual(top("pulumi:providers:kubernetes"), [["kubernetes", [{ name: "cluster1-kubernetes", parent: "urn:pulumi:primary::mesh-ingress::pulumi:pulumi:Stack::mesh-ingress-primary" }]]]);
         assert.deepEqual(top("pulumi:providers:aws"), [["aws", [{ name: "cluster1-aws", parent: "urn:pulumi:primary::mesh-ingress::pulumi:pulumi:Stack::mesh-ingress-primary" }]]]);

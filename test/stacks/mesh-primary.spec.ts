@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import type { StackSample } from "../../offline/engine";
 import { anotherRemote, readSamples, sampleLookup } from "../../offline/samples";
 import { containsSecret } from "../../offline/values";
-import { inputsOf, isSecretInput, ofType, one, outputsOf, planned, rejected, type Planned } from "../support/plan";
+import { inputsOf, isSecretInput, ofType, one, outputsOf, planned, plannedOnce, rejected, type Planned } from "../support/plan";
 import { invalidObjects } from "../support/schemas";
 
 const release = "kubernetes:helm.sh/v3:Release";
@@ -27,7 +27,7 @@ function dependsOn(p: Planned, type: string, name: string): string[] {
 describe("the primary's mesh (IstioPrimary)", () => {
     let p: Planned;
     before(async () => {
-        p = await planned("primary");
+        p = await plannedOnce("primary");
     });
 
     it("labels istio-system with the cluster's network", () => {
@@ -160,7 +160,7 @@ describe("the primary's mesh (IstioPrimary)", () => {
         assert.equal(out.network, "network1");
         assert.equal(out.istioVersion, "1.30.5");
         assert.equal(out.caMode, "self-signed");
-        const up = outputsOf(await planned("primary", { up: true }));
+        const up = outputsOf(await plannedOnce("primary", undefined, { up: true }));
         assert.equal(up.discoveryAddress, "mesh-eastwest-service-0123456789abcdef.elb.us-east-1.amazonaws.com");
         assert.match(up.caRootCert, /^-----BEGIN CERTIFICATE-----/);
     });
@@ -222,7 +222,7 @@ describe("the primary's mesh (IstioPrimary)", () => {
 
 describe("remote secrets on the primary (RemoteClusterSecret)", () => {
     it("builds the deployed remote's secret exactly as istioctl create-remote-secret does, secret end to end", async () => {
-        const p = await planned("primary");
+        const p = await plannedOnce("primary");
         const secret = one(p, "kubernetes:core/v1:Secret", "remote-remote-secret");
         const inputs = inputsOf(secret);
         assert.deepEqual(inputs.metadata, {

@@ -6,7 +6,7 @@ import { registry } from "../../config/registry";
 import type { StackSample } from "../../offline/engine";
 import { readSamples } from "../../offline/samples";
 import { containsSecret } from "../../offline/values";
-import { inputsOf, ofType, one, outputsOf, planned, rejected, type Planned } from "../support/plan";
+import { inputsOf, ofType, one, outputsOf, planned, plannedOnce, rejected, type Planned } from "../support/plan";
 import { invalidObjects } from "../support/schemas";
 
 const release = "kubernetes:helm.sh/v3:Release";
@@ -23,7 +23,7 @@ function primaryWith(outputs: Record<string, unknown>): { get: (name: string) =>
 describe("a remote's mesh (IstioRemote)", () => {
     let p: Planned;
     before(async () => {
-        p = await planned("remote");
+        p = await plannedOnce("remote");
     });
 
     it("labels istio-system with its network and names its control plane cluster", () => {
@@ -115,7 +115,7 @@ describe("a remote's mesh (IstioRemote)", () => {
     });
 
     it("exports the API endpoint, CA data and reader token as secrets", async () => {
-        const up = await planned("remote", { up: true });
+        const up = await plannedOnce("remote", undefined, { up: true });
         for (const key of ["apiServer", "apiServerCaData", "readerToken"]) {
             assert.ok(containsSecret(up.evaluation.outputs[key]), `${key} is a secret`);
         }

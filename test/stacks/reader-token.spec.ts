@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { readerTokenSecretName } from "../../components/mesh/istio-remote";
 import { readSamples, sampleLookup } from "../../offline/samples";
-import { inputsOf, isSecretInput, ofType, outputsOf, planned, type Planned } from "../support/plan";
+import { inputsOf, isSecretInput, ofType, outputsOf, planned, plannedOnce, type Planned } from "../support/plan";
 
 /**
  * Reader token rotation (README "Rotating the reader token"): raising
@@ -22,7 +22,7 @@ describe("reader token rotation", () => {
     let primary: Planned;
     before(async function () {
         this.timeout(60000);
-        first = await planned("remote");
+        first = await plannedOnce("remote");
         rotated = await planned("remote", { overrides: { set: { istioReaderTokenGeneration: 2 } } });
         // The remote after its rotation, as the primary reads it: a new readerToken.
         const samples = readSamples();

@@ -27,14 +27,15 @@ export async function planned(stack: string, options: Omit<PlanOptions, "stack">
 const once = new Map<string, Promise<Planned>>();
 
 /**
- * A default stack's plan (its own stack file, or `configFile`), planned once per test run
- * and shared by the specs that only read it.
+ * A default stack's plan (its own stack file, or `configFile`; as `pulumi up` sees it with
+ * `up`), planned once per test run and shared by the specs that only read it.
  */
-export function plannedOnce(stack: string, configFile?: string): Promise<Planned> {
-    const key = `${stack}\0${configFile ?? ""}`;
+export function plannedOnce(stack: string, configFile?: string, options: { readonly up?: boolean } = {}): Promise<Planned> {
+    const up = options.up === true;
+    const key = `${stack}\0${configFile ?? ""}\0${up}`;
     let p = once.get(key);
     if (p === undefined) {
-        p = planned(stack, configFile !== undefined ? { configFile } : {});
+        p = planned(stack, { ...(configFile !== undefined ? { configFile } : {}), ...(up ? { up } : {}) });
         once.set(key, p);
     }
     return p;

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { elbCanonicalZones } from "../../../offline/computed";
 import type { SampleLookup } from "../../../offline/engine";
 import { readSamples, sampleLookup } from "../../../offline/samples";
-import { inputsOf, ofType, one, planned, type Planned } from "../../support/plan";
+import { inputsOf, ofType, one, planned, plannedOnce, type Planned } from "../../support/plan";
 
 /**
  * DNS records in the plans: every domain a stack serves points at that stack's own edge
@@ -17,8 +17,8 @@ describe("DNS records in the default stacks' plans (as pulumi up)", () => {
     let primary: Planned;
     let remote: Planned;
     before(async () => {
-        primary = await planned("primary", { up: true });
-        remote = await planned("remote", { up: true });
+        primary = await plannedOnce("primary", undefined, { up: true });
+        remote = await plannedOnce("remote", undefined, { up: true });
     });
 
     it("aliases each domain to this cluster's own NLB in its canonical zone, with target health", () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { retirementWarning } from "../../../components/edge/ingress-controller";
 import { setCovers } from "../../../config/dns-names";
 import type { RecordedResource } from "../../../offline/engine";
-import { inputsOf, ofType, one, planned, type Planned } from "../../support/plan";
+import { inputsOf, ofType, one, planned, plannedOnce, type Planned } from "../../support/plan";
 
 /**
  * The NGINX edge in both default stacks' plans: controller values, capacity, the load
@@ -34,8 +34,8 @@ describe("the NGINX edge in the default stacks' plans", () => {
     let primary: Planned;
     let remote: Planned;
     before(async () => {
-        primary = await planned("primary");
-        remote = await planned("remote");
+        primary = await plannedOnce("primary");
+        remote = await plannedOnce("remote");
     });
 
     it("installs the final ingress-nginx chart with snippets disallowed (only in the chart value) and HSTS in the ConfigMap", () => {

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { acmeServers, certManagerValues } from "../../../components/tls/cert-manager";
 import { dns01PermissionPolicy, irsaTrustPolicy, podIdentityTrustPolicy } from "../../../components/tls/dns01-role";
 import { offlineAccountId, offlineHostedZoneId } from "../../../offline/computed";
-import { inputsOf, isSecretInput, ofType, one, planned, type Planned } from "../../support/plan";
+import { inputsOf, isSecretInput, ofType, one, planned, plannedOnce, type Planned } from "../../support/plan";
 import { invalidObjects } from "../../support/schemas";
 
 /**
@@ -20,9 +20,9 @@ describe("TLS in the default stacks' plans", () => {
     let primaryUp: Planned;
     let remote: Planned;
     before(async () => {
-        primary = await planned("primary");
-        primaryUp = await planned("primary", { up: true });
-        remote = await planned("remote");
+        primary = await plannedOnce("primary");
+        primaryUp = await plannedOnce("primary", undefined, { up: true });
+        remote = await plannedOnce("remote");
     });
 
     it("installs cert-manager from the pinned chart with CRDs, HA replicas, PDBs and its ServiceMonitor", () => {

@@ -3,6 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { captureCommand } from "../../../offline/cli/command";
+import { planCommand } from "../../../offline/cli/plan-command";
+import { renderCommand } from "../../../offline/cli/render-command";
 import { chartCache } from "../../../offline/charts/cache";
 import type { PlanDocument } from "../../../offline/plan";
 import { renderTree } from "../../../offline/render";
@@ -15,6 +18,10 @@ import { rendered } from "../../support/render";
  * output, files and exit status. The commands start side by side in `before`; every
  * stack file is rendered in-process by render.spec.ts, so each command runs on one stack
  * (and the files of `--out` are written in-process, by the function the command calls).
+ * One run of each command goes through its entry point in a child process (render with a
+ * MESH_INGRESS_CHART_CACHE that does not exist, charts --config; plan's is in
+ * test/offline/cli.spec.ts); the others run the command in-process, with its output
+ * escaped as the process's streams are.
  */
 
 const notePattern = /^note: (\S+): chart (\S+) (\S+) is pinned, but the chart cache has only (\S+); rendered \4 \(the same minor, an older patch\)$/;
@@ -22,16 +29,17 @@ const notePattern = /^note: (\S+): chart (\S+) (\S+) is pinned, but the chart ca
 describe("npm run render and plan --render (command line)", function () {
     this.timeout(120000);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-ingress-render-out-"));
-    let json: Promise<CommandResult>;
-    let plan: Promise<CommandResult>;
+    const missing = path.join(out, "no-such-cache");
+    let noCache: Promise<CommandResult>;
+    let chartsConfig: Promise<CommandResult>;
 
     before(() => {
-        json = runScript("offline/cli/render.ts", ["--stack", "primary", "--json"]);
-        plan = runScript("offline/cli/plan.ts", ["--stack", "remote", "--render", "--json"]);
+        noCache = runScript("offline/cli/render.ts", ["--stack", "primary"], { MESH_INGRESS_CHART_CACHE: missing });
+        chartsConfig = runScript("offline/cli/charts.ts", ["--config", "Pulumi.primary.yaml"]);
     });
 
     it("renders a stack as one JSON document, and notes each older patch it stood in", async () => {
-        const result = await json;
+        const result = await captureCommand(renderCommand, ["--stack", "primary", "--json"]);
         assert.equal(result.status, 0, result.stderr);
         const doc = JSON.parse(result.stdout) as { stack: string; kubeVersion: string; apiVersions: string[]; chartCache: string; duplicates: string[]; releases: { release: string; chart: string; pinnedVersion: string; renderedVersion: string; substituted: boolean; objects: { kind: string; metadata: { name: string } }[] }[] };
         assert.equal(doc.stack, "primary");
@@ -51,7 +59,7 @@ describe("npm run render and plan --render (command line)", function () {
     });
 
     it("adds the charts' objects to the plan under their release, judged by the pack", async () => {
-        const result = await plan;
+        const result = await captureCommand(planCommand, ["--stack", "remote", "--render", "--json"]);
         assert.equal(result.status, 0, result.stderr);
         const doc = JSON.parse(result.stdout) as PlanDocument;
         assert.deepEqual(doc.violations, []);
@@ -91,21 +99,17 @@ describe("npm run render and plan --render (command line)", function () {
     });
 
     it("answers usage mistakes and a chart cache that does not exist with exit 2 before loading the program", async () => {
-        const missing = path.join(out, "no-such-cache");
         const aFile = path.join(out, "a-file.yaml");
         fs.writeFileSync(aFile, "");
-        const [noStack, both, badOut, chartsConfig, noCache] = await Promise.all([
-            runScript("offline/cli/render.ts", []),
-            runScript("offline/cli/render.ts", ["--stack", "primary", "--json", "--out", out]),
-            runScript("offline/cli/render.ts", ["--stack", "primary", "--out", aFile]),
-            runScript("offline/cli/charts.ts", ["--config", "Pulumi.primary.yaml"]),
-            runScript("offline/cli/render.ts", ["--stack", "primary"], { MESH_INGRESS_CHART_CACHE: missing }),
-        ]);
-        assert.deepEqual([noStack.status, both.status, badOut.status, chartsConfig.status, noCache.status], [2, 2, 2, 2, 2]);
-        assert.equal(noCache.stderr, `MESH_INGRESS_CHART_CACHE = ${missing}: expected an existing folder of packaged charts (${missing} is not one)\n`);
+        const render = (args: string[]) => captureCommand(renderCommand, args);
+        const noStack = await render([]);
+        const both = await render(["--stack", "primary", "--json", "--out", out]);
+        const badOut = await render(["--stack", "primary", "--out", aFile]);
+        assert.deepEqual([noStack.status, both.status, badOut.status, (await chartsConfig).status, (await noCache).status], [2, 2, 2, 2, 2]);
+        assert.equal((await noCache).stderr, `MESH_INGRESS_CHART_CACHE = ${missing}: expected an existing folder of packaged charts (${missing} is not one)\n`);
         assert.equal(noStack.stderr.split("\n")[0], "--stack is required");
         assert.equal(both.stderr.split("\n")[0], "--json prints one document and --out writes files: choose one");
         assert.equal(badOut.stderr, `--out ${aFile}: expected a folder (it is a file)\n`);
-        assert.equal(chartsConfig.stderr.split("\n")[0], "--config needs --stack");
+        assert.equal((await chartsConfig).stderr.split("\n")[0], "--config needs --stack");
     });
 });
