@@ -52,6 +52,8 @@ describe("address sets at their boundaries", () => {
         assert.deepEqual(openFamilies(addressSet(["::ffff:0:0/96"]).blocks), ["ipv4"]);
         assert.deepEqual(openFamilies(addressSet(["::fffe:0:0/95"]).blocks), ["ipv4"], "an IPv6 block holding every mapped address covers IPv4");
         assert.deepEqual(openFamilies(addressSet(["::ffff:0:0/97"]).blocks), [], "half of the mapped range is half of IPv4");
+        assert.deepEqual(openFamilies(addressSet(["::/96"]).blocks), [], "below the mapped range");
+        assert.deepEqual(ranges(["::fffe:0:0/95"], []), ["0.0.0.0-255.255.255.255", "::fffe:0:0-::ffff:ffff:ffff"], "the IPv4 it maps, and the IPv6 range as it is");
     });
 
     it("reads octets as other parsers would only when they are written with a leading zero or 0x, and in range", () => {
@@ -64,6 +66,9 @@ describe("address sets at their boundaries", () => {
         assert.equal(canonicalProblem("255.255.255.255/32"), undefined);
         assert.equal(canonicalProblem("a010.0.0.0/8"), "expected a CIDR block such as 10.0.0.0/8 or 2001:db8::/32", "no block, even if its tail reads as one");
         assert.equal(canonicalProblem("010.0.0.0/8x"), "expected a CIDR block such as 10.0.0.0/8 or 2001:db8::/32");
+        assert.equal(canonicalProblem(" 010.0.0.0/8"), octal, "trimmed before it is read");
+        assert.equal(canonicalProblem("010.0.0.0/16"), "expected the canonical CIDR block 10.0.0.0/16 (octets in decimal without leading zeros: other parsers read this one as octal or hexadecimal)");
+        assert.equal(canonicalProblem("10.0x10.0.0/16"), "expected the canonical CIDR block 10.16.0.0/16 (octets in decimal without leading zeros: other parsers read this one as octal or hexadecimal)");
         assert.equal(canonicalProblem("0255.0.0.0/8"), "expected the canonical CIDR block 255.0.0.0/8 (octets in decimal without leading zeros: other parsers read this one as octal or hexadecimal)");
     });
 
@@ -74,6 +79,7 @@ describe("address sets at their boundaries", () => {
         assert.equal(openToEveryone(["0.0.0.0/0", "office", ""]), "0.0.0.0/0 covers all of IPv4", "one block: covers; what is unreadable is not named");
         assert.equal(openToEveryone(["office"]), undefined);
         assert.equal(openToEveryone([]), undefined);
+        assert.equal(openToEveryone(["0.0.0.0/1 , 128.0.0.0/1"]), "0.0.0.0/1 + 128.0.0.0/1 cover all of IPv4", "named as trimmed");
     });
 
     it("merges overlapping, contained, unsorted and adjacent blocks, and leaves a one-address gap open", () => {
@@ -97,6 +103,8 @@ describe("address sets at their boundaries", () => {
         assert.deepEqual(ranges(["10.0.0.0/8"], ["10.0.0.5/32"]), ["10.0.0.0-10.0.0.4", "10.0.0.6-10.255.255.255"]);
         assert.deepEqual(ranges(["10.0.0.0/8"], ["11.0.0.0/32"]), ["10.0.0.0-10.255.255.255"], "the address after the range");
         assert.deepEqual(ranges(["10.0.0.0/8"], ["9.255.255.255/32"]), ["10.0.0.0-10.255.255.255"], "the address before the range");
+        assert.deepEqual(ranges(["10.0.0.0/8"], ["8.0.0.0/32"]), ["10.0.0.0-10.255.255.255"], "far before the range");
+        assert.deepEqual(ranges(["10.0.0.0/8"], ["12.0.0.0/32"]), ["10.0.0.0-10.255.255.255"], "far after the range");
         assert.deepEqual(ranges(["10.0.0.0/8"], ["0.0.0.0/0"]), []);
         assert.deepEqual(ranges(["10.0.0.0/8", "2001:db8::/32"], ["10.0.0.0/8"]), ["2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"], "families apart");
     });
