@@ -2,8 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { runCommand, type CommandOutput } from "../offline/cli/command";
+import { commandArguments, runCommand, type CommandOutput } from "../offline/cli/command";
 import { projectDir } from "../offline/stack-files";
 import type * as MeasureModule from "./bench/measure";
 import type { Measurement } from "./bench/measure";
@@ -66,32 +65,24 @@ async function child(values: { variant?: string; baseline?: string; resources?: 
 /** The command: measures the variants (each in processes of its own) and prints the table; returns the exit status. */
 export async function benchCommand(args: readonly string[], out: CommandOutput): Promise<number> {
     const usage = "usage: npm run bench -- [--reps N] [--warmup N] [--only id,id] [--json FILE]";
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: [...args],
-            options: {
-                reps: { type: "string", default: "10" },
-                warmup: { type: "string", default: "2" },
-                only: { type: "string" },
-                json: { type: "string" },
-                child: { type: "boolean", default: false },
-                variant: { type: "string" },
-                baseline: { type: "string" },
-                resources: { type: "string" },
-                out: { type: "string" },
-                help: { type: "boolean", default: false },
-            },
-            strict: true,
-        }));
-    } catch (e) {
-        out.stderr(`${(e as Error).message}\n${usage}\n`);
-        return 2;
-    }
-    if (values.help) {
-        out.stdout(`${usage}\n`);
-        return 0;
-    }
+    const parsed = commandArguments(
+        args,
+        {
+            reps: { type: "string", default: "10" },
+            warmup: { type: "string", default: "2" },
+            only: { type: "string" },
+            json: { type: "string" },
+            child: { type: "boolean", default: false },
+            variant: { type: "string" },
+            baseline: { type: "string" },
+            resources: { type: "string" },
+            out: { type: "string" },
+        },
+        usage,
+        out,
+    );
+    if (typeof parsed === "number") return parsed;
+    const { values } = parsed;
     if (values.child) {
         await child(values);
         return 0;

@@ -1,9 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { clusterSettings } from "../config/settings/cluster";
-import { processOutput, type CommandOutput } from "../offline/cli/command";
+import { commandArguments, processOutput, type CommandOutput } from "../offline/cli/command";
 import { guardStream } from "../offline/cli/safe-output";
 import { readProjectFile } from "../offline/stack-files";
 
@@ -59,17 +58,9 @@ const usage = "usage: npm run --silent stacks [-- --role primary|remote]";
 
 /** The command: prints the stack names as a JSON array (or its one-line complaint) and returns the exit status. */
 export function stacksCommand(args: readonly string[], out: CommandOutput): number {
-    let values;
-    try {
-        ({ values } = parseArgs({ args: [...args], options: { role: { type: "string" }, help: { type: "boolean", default: false } }, strict: true }));
-    } catch (e) {
-        out.stderr(`${(e as Error).message}\n${usage}\n`);
-        return 2;
-    }
-    if (values.help) {
-        out.stdout(`${usage}\n`);
-        return 0;
-    }
+    const parsed = commandArguments(args, { role: { type: "string" } }, usage, out);
+    if (typeof parsed === "number") return parsed;
+    const { values } = parsed;
     const role = values.role;
     if (role !== undefined && !isRole(role)) {
         out.stderr(`--role ${role}: expected one of ${roles.join(", ")}\n`);

@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { guardStream, safeText } from "./safe-output";
 
 /** Where a command writes: the process's streams (see {@link runCommand}), or a test's buffers. */
@@ -60,4 +61,38 @@ export function runCommand(command: Command, crashStatus = 3): void {
             process.exitCode = crashStatus;
         },
     );
+}
+
+/** The `--help` option every command takes. */
+const helpOption = { help: { type: "boolean", default: false } } as const;
+
+/** What {@link commandArguments} reads: the command's options, `--help`, and positionals when allowed. */
+type CommandArguments<O extends ParseArgsOptionsConfig, P extends boolean> = ReturnType<
+    typeof parseArgs<{ args: string[]; options: O & typeof helpOption; strict: true; allowPositionals: P }>
+>;
+
+/**
+ * A command's arguments read strictly with its options and `--help`, or the exit status to
+ * return at once: 0 after printing the usage for `--help`, 2 after the parser's complaint
+ * and the usage on stderr.
+ */
+export function commandArguments<const O extends ParseArgsOptionsConfig, const P extends boolean = false>(
+    args: readonly string[],
+    options: O,
+    usage: string,
+    out: CommandOutput,
+    allowPositionals?: P,
+): CommandArguments<O, P> | number {
+    let parsed: CommandArguments<O, P>;
+    try {
+        parsed = parseArgs({ args: [...args], options: { ...options, ...helpOption }, strict: true, allowPositionals: allowPositionals ?? false }) as CommandArguments<O, P>;
+    } catch (e) {
+        out.stderr(`${(e as Error).message}\n${usage}\n`);
+        return 2;
+    }
+    if ((parsed.values as { help?: boolean }).help) {
+        out.stdout(`${usage}\n`);
+        return 0;
+    }
+    return parsed;
 }

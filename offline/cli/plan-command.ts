@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { projectDir, stackFilePath } from "../stack-files";
-import type { CommandOutput } from "./command";
+import { commandArguments, type CommandOutput } from "./command";
 import type * as PlanModule from "../plan";
 import type * as GraphModule from "../graph";
 import type * as RenderModule from "../render";
@@ -23,31 +22,23 @@ import type * as JudgeModule from "../judge";
 const usage = "usage: npm run plan -- --stack <name> [--config Pulumi.<stack>.yaml] [--json | --graph [--components]] [--up] [--render] [--policy-config FILE]";
 
 export async function planCommand(args: readonly string[], out: CommandOutput): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: [...args],
-            options: {
-                stack: { type: "string" },
-                config: { type: "string" },
-                json: { type: "boolean", default: false },
-                graph: { type: "boolean", default: false },
-                components: { type: "boolean", default: false },
-                up: { type: "boolean", default: false },
-                render: { type: "boolean", default: false },
-                "policy-config": { type: "string" },
-                help: { type: "boolean", default: false },
-            },
-            strict: true,
-        }));
-    } catch (e) {
-        out.stderr(`${(e as Error).message}\n${usage}\n`);
-        return 2;
-    }
-    if (values.help) {
-        out.stdout(`${usage}\n`);
-        return 0;
-    }
+    const parsed = commandArguments(
+        args,
+        {
+            stack: { type: "string" },
+            config: { type: "string" },
+            json: { type: "boolean", default: false },
+            graph: { type: "boolean", default: false },
+            components: { type: "boolean", default: false },
+            up: { type: "boolean", default: false },
+            render: { type: "boolean", default: false },
+            "policy-config": { type: "string" },
+        },
+        usage,
+        out,
+    );
+    if (typeof parsed === "number") return parsed;
+    const { values } = parsed;
     if (values.json && values.graph) {
         out.stderr(`--json and --graph print different documents: choose one\n${usage}\n`);
         return 2;

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
 import { printable } from "../../config/printable";
-import type { CommandOutput } from "./command";
+import { commandArguments, type CommandOutput } from "./command";
 import type * as DocumentsModule from "../documents";
 import type * as JudgeModule from "../judge";
 
@@ -16,22 +15,8 @@ import type * as JudgeModule from "../judge";
 const usage = "usage: npm run policy -- FILE [--json] [--policy-config FILE]";
 
 export async function policyCommand(args: readonly string[], out: CommandOutput): Promise<number> {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: [...args],
-            options: { json: { type: "boolean", default: false }, "policy-config": { type: "string" }, help: { type: "boolean", default: false } },
-            allowPositionals: true,
-            strict: true,
-        });
-    } catch (e) {
-        out.stderr(`${(e as Error).message}\n${usage}\n`);
-        return 2;
-    }
-    if (parsed.values.help) {
-        out.stdout(`${usage}\n`);
-        return 0;
-    }
+    const parsed = commandArguments(args, { json: { type: "boolean", default: false }, "policy-config": { type: "string" } }, usage, out, true);
+    if (typeof parsed === "number") return parsed;
     const [file, ...extra] = parsed.positionals;
     if (file === undefined || extra.length > 0) {
         out.stderr(`${usage}\n`);

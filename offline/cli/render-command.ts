@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { projectDir, stackFilePath } from "../stack-files";
-import type { CommandOutput } from "./command";
+import { commandArguments, type CommandOutput } from "./command";
 import type * as CacheModule from "../charts/cache";
 import type * as DocumentModule from "../charts/document";
 import type * as StackModule from "../charts/stack";
@@ -23,27 +22,19 @@ import type * as StackModule from "../charts/stack";
 const usage = "usage: npm run render -- --stack <name> [--config Pulumi.<stack>.yaml] [--out DIR | --json]";
 
 export async function renderCommand(args: readonly string[], out: CommandOutput): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: [...args],
-            options: {
-                stack: { type: "string" },
-                config: { type: "string" },
-                out: { type: "string" },
-                json: { type: "boolean", default: false },
-                help: { type: "boolean", default: false },
-            },
-            strict: true,
-        }));
-    } catch (e) {
-        out.stderr(`${(e as Error).message}\n${usage}\n`);
-        return 2;
-    }
-    if (values.help) {
-        out.stdout(`${usage}\n`);
-        return 0;
-    }
+    const parsed = commandArguments(
+        args,
+        {
+            stack: { type: "string" },
+            config: { type: "string" },
+            out: { type: "string" },
+            json: { type: "boolean", default: false },
+        },
+        usage,
+        out,
+    );
+    if (typeof parsed === "number") return parsed;
+    const { values } = parsed;
     if (!values.stack) {
         out.stderr(`--stack is required\n${usage}\n`);
         return 2;
