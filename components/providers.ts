@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -30,7 +30,7 @@ export interface ClusterProviders {
     /** The Kubernetes provider of this stack's cluster. */
     readonly kubernetes: k8s.Provider;
     /** The AWS provider (IAM, Route53). */
-    readonly aws: aws.Provider;
+    readonly aws: AwsProvider;
     /** The random provider (stable name suffixes). */
     readonly random: random.Provider;
 }
@@ -55,10 +55,10 @@ export function createClusterProviders(args: ClusterProvidersArgs): ClusterProvi
         args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : { context: args.kubeContext },
         aliased("kubernetes"),
     );
-    const awsProvider = new aws.Provider(
+    const awsProvider = new AwsProvider(
         providerNames.aws,
         {
-            region: args.awsRegion as aws.Region,
+            region: args.awsRegion,
             defaultTags: { tags: args.awsTags },
         },
         aliased("aws"),

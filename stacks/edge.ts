@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import * as lb from "@pulumi/aws/lb";
+import * as route53 from "@pulumi/aws/route53";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DomainRecords, type DomainRecord, type EdgeTarget } from "../components/dns/domain-records";
@@ -172,7 +173,7 @@ interface EdgeContext {
 function hostedZoneId(settings: Settings, providers: ClusterProviders): pulumi.Output<string> {
     return settings.dnsHostedZoneId !== ""
         ? pulumi.output(settings.dnsHostedZoneId)
-        : aws.route53.getZoneOutput({ name: settings.dnsHostedZoneName, privateZone: false }, { provider: providers.aws }).zoneId;
+        : route53.getZoneOutput({ name: settings.dnsHostedZoneName, privateZone: false }, { provider: providers.aws }).zoneId;
 }
 
 /** The NGINX edge's controller, when it runs and the stack serves hosts. */
@@ -263,7 +264,7 @@ function domainRecords(c: EdgeContext, served: Balancer): void {
     const s = c.settings;
     const target: EdgeTarget =
         s.edgeLoadBalancer === "aws-nlb"
-            ? { kind: "aws-nlb", hostname: served.hostname, canonicalZoneId: aws.lb.getHostedZoneIdOutput({ loadBalancerType: "network", region: s.awsRegion }, { provider: c.providers.aws }).id }
+            ? { kind: "aws-nlb", hostname: served.hostname, canonicalZoneId: lb.getHostedZoneIdOutput({ loadBalancerType: "network", region: s.awsRegion }, { provider: c.providers.aws }).id }
             : s.edgeLoadBalancer === "hostname"
               ? { kind: "hostname", hostname: served.hostname }
               : { kind: "ip", ip: served.ip };

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as route53 from "@pulumi/aws/route53";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Where this cluster's edge is reached. */
@@ -41,7 +41,7 @@ export interface DomainRecordsArgs {
 }
 
 /** The routing-policy arguments of a shared record. */
-export function routingPolicyArgs(shared: SharedRouting | undefined, setIdentifier: string): Partial<aws.route53.RecordArgs> {
+export function routingPolicyArgs(shared: SharedRouting | undefined, setIdentifier: string): Partial<route53.RecordArgs> {
     if (shared === undefined) return {};
     return shared.policy === "weighted"
         ? { setIdentifier, weightedRoutingPolicies: [{ weight: shared.weight }] }
@@ -57,17 +57,17 @@ export function routingPolicyArgs(shared: SharedRouting | undefined, setIdentifi
  */
 export class DomainRecords extends pulumi.ComponentResource {
     /** The records, by host. */
-    public readonly records: Readonly<Record<string, aws.route53.Record>>;
+    public readonly records: Readonly<Record<string, route53.Record>>;
 
     constructor(name: string, args: DomainRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesh-ingress:dns:DomainRecords", name, {}, opts);
-        const records: Record<string, aws.route53.Record> = {};
+        const records: Record<string, route53.Record> = {};
         const target = args.target;
         for (const domain of args.domains) {
             const id = `${name}-${domain.host}`;
             const common = { zoneId: args.hostedZoneId, name: domain.host, ...routingPolicyArgs(domain.shared, args.setIdentifier) };
             if (target.kind === "aws-nlb") {
-                records[domain.host] = new aws.route53.Record(
+                records[domain.host] = new route53.Record(
                     id,
                     { ...common, type: "A", aliases: [{ name: target.hostname, zoneId: target.canonicalZoneId, evaluateTargetHealth: true }] },
                     { parent: this },
@@ -76,7 +76,7 @@ export class DomainRecords extends pulumi.ComponentResource {
             }
             let healthCheckId: pulumi.Output<string> | undefined;
             if (domain.shared !== undefined) {
-                const check = new aws.route53.HealthCheck(
+                const check = new route53.HealthCheck(
                     `${id}-health`,
                     {
                         type: "HTTP",
@@ -91,7 +91,7 @@ export class DomainRecords extends pulumi.ComponentResource {
                 );
                 healthCheckId = check.id;
             }
-            records[domain.host] = new aws.route53.Record(
+            records[domain.host] = new route53.Record(
                 id,
                 {
                     ...common,

@@ -1,4 +1,7 @@
-import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/aws/eks";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
@@ -157,12 +160,12 @@ export class Dns01Role extends pulumi.ComponentResource {
         const prefix = (args.namePrefix ?? "cert-manager-dns01").slice(0, 50);
         const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
         const iamName = pulumi.interpolate`${prefix}-${suffix.result}`;
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const partition = getPartitionOutput({}, { parent: this }).partition;
 
         this.policyDocument = pulumi
             .all([partition, args.hostedZoneId])
             .apply(([p, zone]) => JSON.stringify(dns01PermissionPolicy(p, zone, args.challengeRecordNames)));
-        const policy = new aws.iam.Policy(
+        const policy = new iam.Policy(
             `${name}-policy`,
             { name: iamName, description: "cert-manager DNS-01: TXT _acme-challenge records of one hosted zone", policy: this.policyDocument },
             { parent: this, ignoreChanges: ["name"] },
@@ -172,26 +175,24 @@ export class Dns01Role extends pulumi.ComponentResource {
 
         const creds = args.credentials;
         if (creds.mode === "static") {
-            const attachment = new aws.iam.UserPolicyAttachment(`${name}-user-policy`, { user: creds.iamUser, policyArn: policy.arn }, { parent: this });
+            const attachment = new iam.UserPolicyAttachment(`${name}-user-policy`, { user: creds.iamUser, policyArn: policy.arn }, { parent: this });
             this.readyBeforePods.push(attachment);
             this.roleArn = undefined;
         } else {
             const trust =
                 creds.mode === "irsa"
                     ? pulumi.output(JSON.stringify(irsaTrustPolicy(creds.oidcProviderArn, args.serviceAccountNamespace, args.serviceAccountName)))
-                    : aws
-                          .getCallerIdentityOutput({}, { parent: this })
-                          .accountId.apply((account) => JSON.stringify(podIdentityTrustPolicy(account, creds.eksClusterName, args.serviceAccountNamespace, args.serviceAccountName)));
-            const role = new aws.iam.Role(
+                    : getCallerIdentityOutput({}, { parent: this }).accountId.apply((account) => JSON.stringify(podIdentityTrustPolicy(account, creds.eksClusterName, args.serviceAccountNamespace, args.serviceAccountName)));
+            const role = new iam.Role(
                 `${name}-role`,
                 { name: iamName, description: `cert-manager (${args.serviceAccountNamespace}/${args.serviceAccountName}) solving DNS-01 in Route53`, assumeRolePolicy: trust },
                 { parent: this, ignoreChanges: ["name"] },
             );
-            const attachment = new aws.iam.RolePolicyAttachment(`${name}-role-policy`, { role: role.name, policyArn: policy.arn }, { parent: this });
+            const attachment = new iam.RolePolicyAttachment(`${name}-role-policy`, { role: role.name, policyArn: policy.arn }, { parent: this });
             this.readyBeforePods.push(attachment);
             if (creds.mode === "pod-identity") {
                 this.readyBeforePods.push(
-                    new aws.eks.PodIdentityAssociation(
+                    new eks.PodIdentityAssociation(
                         `${name}-pod-identity`,
                         { clusterName: creds.eksClusterName, namespace: args.serviceAccountNamespace, serviceAccount: args.serviceAccountName, roleArn: role.arn },
                         { parent: this },
