@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { computedState, invokeAnswer } from "./computed";
+import { withCheapSdkStacks } from "./stack-traces";
 
 /**
  * The one mock engine of this project, shared by the offline plan and the tests.
@@ -311,10 +312,11 @@ export async function evaluateRun(run: () => Promise<unknown>, options: Evaluate
     const timeoutMs = options.timeoutMs ?? 30000;
     let timer: NodeJS.Timeout | undefined;
     try {
-        const running = (async () => {
+        // The SDK's own stack traces are most of a plan's time under tsx (see stack-traces.ts).
+        const running = withCheapSdkStacks(async () => {
             await run();
             await settings.waitForRPCs();
-        })();
+        });
         const timeout = new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
                 reject(new EvaluationTimeout(timeoutMs));

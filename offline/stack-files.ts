@@ -141,6 +141,9 @@ function hasPlaceholder(value: StackValue): boolean {
     return false;
 }
 
+/** Parsed documents by their text: a test run plans the same few stack files hundreds of times. */
+const parsedTexts = new Map<string, unknown>();
+
 function readYaml(file: string): unknown {
     let text: string;
     try {
@@ -148,8 +151,12 @@ function readYaml(file: string): unknown {
     } catch {
         throw new StackFileError(`${file}: cannot be read`);
     }
+    const parsed = parsedTexts.get(text);
+    if (parsed !== undefined) return structuredClone(parsed);
     try {
-        return parse(text, { uniqueKeys: true }) as unknown;
+        const doc = parse(text, { uniqueKeys: true }) as unknown;
+        parsedTexts.set(text, doc);
+        return structuredClone(doc);
     } catch (e) {
         throw new StackFileError(`${file}: not valid YAML (${(e as Error).message.split("\n")[0] ?? ""})`);
     }
