@@ -117,7 +117,8 @@ export const meshSettings = {
         area: "mesh",
         type: "string",
         default: "Local",
-        description: "`externalTrafficPolicy` of the east-west gateway's Service: `Local` keeps client addresses and skips the extra kube-proxy hop.",
+        description:
+            "`externalTrafficPolicy` of the east-west gateway's Service: `Local` keeps client addresses and skips the extra kube-proxy hop. The policy pack's mandatory `load-balancer-nlb-ip-targets` refuses `Cluster`: lower that policy to advisory in the pack's configuration before choosing it.",
         schema: z.enum(["Local", "Cluster"], { error: "expected 'Local' or 'Cluster'" }),
     }),
     eastWestGatewaySourceRanges: setting<string[]>({
