@@ -3,7 +3,8 @@ import { addressSet, openToEveryone, subtract, openFamilies, describeOpen } from
 import { chartName, chartServices, chartWorkloads, releaseNamespace, releaseType, stringMap, valuesOf } from "./charts";
 import { renderedChart } from "./rendered";
 import { controlPlaneNamespaces, controlPlaneReason } from "./control-plane";
-import { arrayAt, at, booleanOf, forTypes, isRecord, listed, numberOf, objectName, objectNamespace, recordAt, stringAt, type Json } from "./helpers";
+import { configMapBool, helmTruthy } from "./booleans";
+import { arrayAt, at, forTypes, isRecord, listed, numberOf, objectName, objectNamespace, recordAt, stringAt, type Json } from "./helpers";
 import { attributes, awsAnnotations, isPodLevelAnnotation } from "./load-balancers";
 import { selectorOf, selects } from "./selectors";
 import { ingressType } from "./tls";
@@ -286,7 +287,9 @@ export const admissionWebhookIsolated: StackValidationPolicy = {
         const policies = args.resources.filter((r) => r.type === networkPolicyType);
         for (const release of args.resources.filter((r) => r.type === releaseType && chartName(r.props as Json) === "ingress-nginx")) {
             const values = valuesOf(release.props as Json);
-            if (booleanOf(at(values, "controller.admissionWebhooks.enabled")) === false) continue;
+            // The chart renders the webhook under {{ if .Values.controller.admissionWebhooks.enabled }} (default true).
+            const enabled = at(values, "controller.admissionWebhooks.enabled");
+            if (enabled !== undefined && !helmTruthy(enabled)) continue;
             const port = numberOf(at(values, "controller.admissionWebhooks.port")) ?? 8443;
             const namespace = releaseNamespace(release.props as Json);
             const labels = chartWorkloads(release.props as Json, release.name)[0]?.podLabels ?? {};
@@ -362,7 +365,8 @@ export const forwardedHeadersNotTrusted: ResourceValidationPolicy = {
     validateResource: forTypes([releaseType, gatewayType, envoyFilterType], (props, args, report) => {
         if (args.type === releaseType && chartName(props) === "ingress-nginx") {
             const config = stringMap(at(valuesOf(props), "controller.config"));
-            const trusting = ["use-forwarded-headers", "enable-real-ip"].filter((k) => booleanOf(config[k]) === true);
+            const raw = recordAt(valuesOf(props), "controller.config");
+            const trusting = ["use-forwarded-headers", "enable-real-ip"].filter((k) => configMapBool(raw[k]) === true);
             if (trusting.length === 0) return;
             const cidr = config["proxy-real-ip-cidr"] ?? "0.0.0.0/0";
             const open = openToEveryone([cidr]);

@@ -1,7 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { addressSet, canonicalProblem, openToEveryone } from "./addresses";
 import { admissionWebhookServiceTypes, chartName, releaseType, stringMap, valuesOf } from "./charts";
-import { arrayAt, at, booleanOf, forTypes, isRecord, listed, numberOf, objectName, recordAt, stringAt, type Json } from "./helpers";
+import { configMapBool, helmTruthy, parseBool } from "./booleans";
+import { arrayAt, at, forTypes, isRecord, listed, numberOf, objectName, recordAt, stringAt, type Json } from "./helpers";
 import { covered } from "./hosts";
 import { ingressType } from "./tls";
 
@@ -59,11 +60,11 @@ export const ingressHttpsRedirect: ResourceValidationPolicy = {
     validateResource: forTypes([ingressType, releaseType], (props, args, report) => {
         if (args.type === ingressType) {
             const value = annotationsOf(props)[`${prefix}ssl-redirect`];
-            if (booleanOf(value) === false) report(`Ingress '${objectName(props, args.name)}' sets ${prefix}ssl-redirect: "false", serving its hosts over plain HTTP; remove the annotation (the redirect is on by default with TLS).`);
+            if (parseBool(value) === false) report(`Ingress '${objectName(props, args.name)}' sets ${prefix}ssl-redirect: "false", serving its hosts over plain HTTP; remove the annotation (the redirect is on by default with TLS).`);
             return;
         }
         const values = controllerValues(args.type, props);
-        if (values && booleanOf(at(values, "controller.config.ssl-redirect")) === false) {
+        if (values && configMapBool(at(values, "controller.config.ssl-redirect")) === false) {
             report(`Helm release '${args.name}' (chart ingress-nginx) sets controller.config.ssl-redirect: "false", turning HTTPS redirects off for every Ingress; remove it.`);
         }
     }),
@@ -240,7 +241,8 @@ export const edgeControllerHardened: ResourceValidationPolicy = {
         const { minHstsMaxAge } = args.getConfig<{ minHstsMaxAge: number }>();
         const name = `Helm release '${args.name}' (chart ingress-nginx)`;
         const config = recordAt(values, "controller.config");
-        if (booleanOf(at(values, "controller.allowSnippetAnnotations")) === true) {
+        // The chart writes allow-snippet-annotations: "true" under {{ if .Values.controller.allowSnippetAnnotations }}.
+        if (helmTruthy(at(values, "controller.allowSnippetAnnotations"))) {
             report(`${name} sets controller.allowSnippetAnnotations: true; leave it false (snippet annotations are rated Critical, CVE-2021-25742).`);
         }
         if ("allow-snippet-annotations" in config) {
@@ -249,7 +251,7 @@ export const edgeControllerHardened: ResourceValidationPolicy = {
         if (stringAt(config, "annotations-risk-level")?.toLowerCase() === "critical") {
             report(`${name} sets controller.config.annotations-risk-level: Critical, which admits snippet annotations; leave the default (High).`);
         }
-        if (booleanOf(config["hsts"]) === false) {
+        if (configMapBool(config["hsts"]) === false) {
             report(`${name} sets controller.config.hsts: "false"; keep HSTS on (set hsts-max-age and hsts-include-subdomains in controller.config, never through a snippet).`);
         } else {
             const maxAge = numberOf(config["hsts-max-age"]);

@@ -152,13 +152,27 @@ export const gatewayRoutesSetHsts: ResourceValidationPolicy = {
                 return;
             }
             for (const value of values) {
-                const match = /max-age=(\d+)/i.exec(value);
-                if (!match) report(`${route} rule ${i + 1} sends Strict-Transport-Security '${value}' without a max-age; every HSTS header it sends needs max-age=${min} or more.`);
-                else if (Number(match[1]) < min) report(`${route} rule ${i + 1} sets HSTS max-age=${match[1]}, below ${min}; raise it.`);
+                const maxAges = hstsMaxAges(value);
+                if (maxAges.length !== 1) report(`${route} rule ${i + 1} sends Strict-Transport-Security '${value}' without a max-age; every HSTS header it sends needs max-age=${min} or more.`);
+                else if (maxAges[0]! < min) report(`${route} rule ${i + 1} sets HSTS max-age=${maxAges[0]!}, below ${min}; raise it.`);
             }
         });
     },
 };
+
+/**
+ * The max-age directives of a Strict-Transport-Security value, as a browser reads them
+ * (RFC 6797 §6.1): directives split on ';', names case-insensitive, the value optionally
+ * quoted; other directives (`x-max-age`) are ignored. A header with max-age twice, or none,
+ * is invalid and sets no HSTS at all: callers want exactly one.
+ */
+export function hstsMaxAges(value: string): number[] {
+    return value
+        .split(";")
+        .map((d) => /^\s*max-age\s*=\s*"?(\d+)"?\s*$/i.exec(d))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]));
+}
 
 const sourceFields = ["ipBlocks", "remoteIpBlocks", "notIpBlocks", "notRemoteIpBlocks"];
 
