@@ -1,3 +1,4 @@
+import { helmTruthy } from "./booleans";
 import { arrayAt, at, booleanOf, isRecord, numberOf, recordAt, stringAt, whenKnown, type Json } from "./helpers";
 import { renderedChart, renderedOfKind } from "./rendered";
 import { selectorOf, selects, type PodSelector } from "./selectors";
@@ -78,7 +79,8 @@ export function istiodRuns(values: Json): boolean {
 
 /** The istiod replicas that are guaranteed: `replicaCount` without autoscaling, else `autoscaleMin`. */
 export function istiodReplicas(values: Json): { replicas: number; autoscaling: boolean } {
-    const autoscaling = valueOr(values, "autoscaleEnabled", true, booleanOf);
+    // autoscale.yaml and deployment.yaml test the value with Helm's if: the string "false" is true.
+    const autoscaling = valueOr(values, "autoscaleEnabled", true, helmTruthy);
     const replicas = autoscaling ? valueOr(values, "autoscaleMin", 1, numberOf) : valueOr(values, "replicaCount", 1, numberOf);
     return { replicas, autoscaling };
 }
@@ -95,10 +97,15 @@ export function istiodPodLabels(values: Json): Record<string, string> {
     };
 }
 
+/** Whether the istiod chart's PDB switch is on: `if .Values.global.defaultPodDisruptionBudget.enabled` (default true; the string "false" is true). */
+export function istiodPdbEnabled(values: Json): boolean {
+    return valueOr(values, "global.defaultPodDisruptionBudget.enabled", true, helmTruthy);
+}
+
 /** The PodDisruptionBudget the istiod chart renders, if any. */
 export function istiodChartPdb(release: Json, values: Json): PodSelector | undefined {
     if (!istiodRuns(values)) return undefined;
-    if (booleanOf(at(values, "global.defaultPodDisruptionBudget.enabled")) === false) return undefined;
+    if (!istiodPdbEnabled(values)) return undefined;
     // Since 1.28 the chart renders its PDB only when more than one replica is guaranteed.
     const minor = chartMinor(release);
     if (minor === undefined || minor[0] > 1 || minor[1] >= 28) {
@@ -127,6 +134,11 @@ export interface IstiodDeployment {
      * `rollingMaxUnavailable` (default 25%), or Kubernetes' default 25% when none is rendered.
      */
     readonly rollingMaxUnavailable: number | string;
+    /**
+     * The Deployment's rolling update `maxSurge`: the chart's `rollingMaxSurge` (default
+     * 100%), or Kubernetes' default 25% when none is rendered.
+     */
+    readonly rollingMaxSurge: number | string;
 }
 
 /**
@@ -154,6 +166,7 @@ function predictedIstiod(release: Json): IstiodDeployment | undefined {
         requiredAntiAffinity: arrayAt(values, "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution").filter(isRecord),
         pdb: istiodChartPdb(release, values) ? budget : undefined,
         rollingMaxUnavailable: rollingValue(at(values, "rollingMaxUnavailable")) ?? "25%",
+        rollingMaxSurge: rollingValue(at(values, "rollingMaxSurge")) ?? "100%",
     };
 }
 
@@ -179,6 +192,7 @@ function renderedIstiod(objects: readonly Json[]): IstiodDeployment | undefined 
         requiredAntiAffinity: arrayAt(deployment, "spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution").filter(isRecord),
         pdb: pdb ? { minAvailable: at(pdb, "spec.minAvailable"), maxUnavailable: at(pdb, "spec.maxUnavailable") } : undefined,
         rollingMaxUnavailable: rollingValue(at(deployment, "spec.strategy.rollingUpdate.maxUnavailable")) ?? "25%",
+        rollingMaxSurge: rollingValue(at(deployment, "spec.strategy.rollingUpdate.maxSurge")) ?? "25%",
     };
 }
 

@@ -1,6 +1,6 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { chartName, istiodDeployment, releaseType, stringMap, valuesOf, type IstiodDeployment } from "./charts";
-import { arrayAt, at, booleanOf, forTypes, isRecord, listed, numberOf, objectName, objectNamespace, stringAt, type Json } from "./helpers";
+import { chartName, istiodDeployment, istiodPdbEnabled, releaseType, stringMap, valuesOf, type IstiodDeployment } from "./charts";
+import { arrayAt, at, forTypes, isRecord, listed, numberOf, objectName, objectNamespace, stringAt, type Json } from "./helpers";
 import { parseKubeconfig, remoteKubeconfigProblems, secretEntries } from "./kubeconfig";
 import { selectorOf, selects } from "./selectors";
 
@@ -89,26 +89,42 @@ export const istiodHighAvailability: ResourceValidationPolicy = {
                 `${name} has no required pod anti-affinity for istiod; set affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution with a term selecting app: istiod on topologyKey kubernetes.io/hostname, so no two replicas share a node.`,
             );
         }
-        // The Deployment's strategy (deployment.yaml: rollingMaxSurge, rollingMaxUnavailable).
+        // The Deployment's strategy (deployment.yaml: rollingMaxSurge, rollingMaxUnavailable), resolved
+        // as Kubernetes does (deployment_util.go ResolveFenceposts): surge rounded up, unavailable
+        // down, and unavailable 1 when both come to 0.
         const rolling = String(istiod.rollingMaxUnavailable);
-        const down = podCount(rolling, replicas, false) ?? 0;
+        const surge = podCount(String(istiod.rollingMaxSurge), replicas, true) ?? 0;
+        const unavailable = podCount(rolling, replicas, false) ?? 0;
+        const down = surge === 0 && unavailable === 0 ? 1 : unavailable;
         if (spread && down < 1) {
             report(
                 `${name} rolls istiod out with maxUnavailable ${down} of ${replicas} pods (rollingMaxUnavailable ${rolling}): under the required anti-affinity an upgrade on a cluster of exactly ${replicas} nodes can place no new pod and removes no old one, so it hangs; set rollingMaxUnavailable: 1 and rollingMaxSurge: 0.`,
             );
         }
-        if (booleanOf(at(values, "global.defaultPodDisruptionBudget.enabled")) === false) {
+        if (!istiodPdbEnabled(values)) {
             report(`${name} disables the chart's PodDisruptionBudget (global.defaultPodDisruptionBudget.enabled: false); enable it and set pdb.minAvailable to at least ${config.minAvailable}.`);
             return;
         }
         // With one guaranteed replica the chart (1.28+) renders no PDB: the replica finding says what to fix.
         if (istiod.pdb === undefined) return;
-        // pdb.maxUnavailable, when set, replaces pdb.minAvailable in the chart's PDB.
+        // pdb.maxUnavailable, when set, replaces pdb.minAvailable in the chart's PDB. The disruption
+        // controller rounds both up (disruption.go getExpectedPodCount), and a PDB with neither
+        // (the chart's answer to pdb.maxUnavailable: 0) allows no eviction at all (updatePdbStatus).
         const maxUnavailable = scalar(istiod.pdb.maxUnavailable);
         const minAvailable = scalar(istiod.pdb.minAvailable);
-        const kept = maxUnavailable !== undefined ? replicas - (podCount(maxUnavailable, replicas, false) ?? 0) : minAvailable !== undefined ? podCount(minAvailable, replicas, true) : undefined;
+        const kept =
+            maxUnavailable !== undefined
+                ? Math.max(0, replicas - (podCount(maxUnavailable, replicas, true) ?? 0))
+                : minAvailable !== undefined
+                  ? podCount(minAvailable, replicas, true)
+                  : replicas;
         if (kept === undefined) return;
-        const setting = maxUnavailable !== undefined ? `pdb.maxUnavailable ${maxUnavailable}` : `pdb.minAvailable ${minAvailable ?? ""}`;
+        const setting =
+            maxUnavailable !== undefined
+                ? `pdb.maxUnavailable ${maxUnavailable}`
+                : minAvailable !== undefined
+                  ? `pdb.minAvailable ${minAvailable}`
+                  : "a PDB with neither minAvailable nor maxUnavailable, as the chart renders pdb.maxUnavailable: 0";
         if (kept < config.minAvailable) {
             const bound = config.minAvailable >= replicas ? ` and guarantee more than ${config.minAvailable} replicas` : ` (below the ${replicas} guaranteed replicas)`;
             report(`${name} keeps only ${kept} istiod pod(s) available during disruptions (${setting}); set pdb.minAvailable to at least ${config.minAvailable}${bound}.`);

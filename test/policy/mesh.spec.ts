@@ -49,13 +49,16 @@ describe("policy istiod-high-availability", () => {
             "Helm release 'istiod' (chart istiod) keeps 3 of 3 istiod pods available (pdb.minAvailable 3), so no istiod pod can ever be evicted and node drains block; set pdb.minAvailable below 3 (and raise the replicas).");
     });
 
-    it("reads pdb.maxUnavailable, which overrides pdb.minAvailable", async () => {
-        const halfMayGo = changed(istiod, (p) => (p.values.pdb = { minAvailable: 1, maxUnavailable: "50%" }));
-        await assertPasses(istiodHighAvailability, halfMayGo);
+    it("reads pdb.maxUnavailable, which overrides pdb.minAvailable, rounded up as the disruption controller does", async () => {
+        const thirdMayGo = changed(istiod, (p) => (p.values.pdb = { minAvailable: 1, maxUnavailable: "33%" }));
+        await assertPasses(istiodHighAvailability, thirdMayGo);
+        // 50% of 3 is 1.5: two may go.
+        await assertViolates(istiodHighAvailability, changed(istiod, (p) => (p.values.pdb = { minAvailable: 2, maxUnavailable: "50%" })),
+            "Helm release 'istiod' (chart istiod) keeps only 1 istiod pod(s) available during disruptions (pdb.maxUnavailable 50%); set pdb.minAvailable to at least 2 (below the 3 guaranteed replicas).");
         await assertViolates(istiodHighAvailability, changed(istiod, (p) => (p.values.pdb = { minAvailable: 2, maxUnavailable: 2 })),
             "Helm release 'istiod' (chart istiod) keeps only 1 istiod pod(s) available during disruptions (pdb.maxUnavailable 2); set pdb.minAvailable to at least 2 (below the 3 guaranteed replicas).");
-        await assertViolates(istiodHighAvailability, halfMayGo,
-            "Helm release 'istiod' (chart istiod) keeps only 2 istiod pod(s) available during disruptions (pdb.maxUnavailable 50%); set pdb.minAvailable to at least 3 and guarantee more than 3 replicas.",
+        await assertViolates(istiodHighAvailability, thirdMayGo,
+            "Helm release 'istiod' (chart istiod) keeps only 2 istiod pod(s) available during disruptions (pdb.maxUnavailable 33%); set pdb.minAvailable to at least 3 and guarantee more than 3 replicas.",
             { "istiod-high-availability": { minAvailable: 3 } });
     });
 
