@@ -166,7 +166,8 @@ function predictedIstiod(release: Json): IstiodDeployment | undefined {
         requiredAntiAffinity: arrayAt(values, "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution").filter(isRecord),
         pdb: istiodChartPdb(release, values) ? budget : undefined,
         rollingMaxUnavailable: rollingValue(at(values, "rollingMaxUnavailable")) ?? "25%",
-        rollingMaxSurge: rollingValue(at(values, "rollingMaxSurge")) ?? "100%",
+        // Set but empty (or null), `maxSurge: {{ .Values.rollingMaxSurge }}` renders null: Kubernetes' 25%.
+        rollingMaxSurge: at(values, "rollingMaxSurge") === undefined ? "100%" : (rollingValue(at(values, "rollingMaxSurge")) ?? "25%"),
     };
 }
 
@@ -275,7 +276,7 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
                 list.push({ describe: `Deployment ${truncated(full, 52)}-cainjector`, namespace: ns, resourcesPath: "cainjector.resources", podLabels: component("cainjector", "cainjector.podLabels"), ...pdbFor("cainjector.", "cainjector") });
             }
             if (valueOr(values, "startupapicheck.enabled", true, booleanOf)) {
-                list.push({ describe: `Job ${truncated(full, 52)}-startupapicheck`, namespace: ns, resourcesPath: "startupapicheck.resources", podLabels: component("startupapicheck", "startupapicheck.podLabels") });
+                list.push({ describe: `Job ${truncated(`${truncated(full, 52)}-startupapicheck`, 63)}`, namespace: ns, resourcesPath: "startupapicheck.resources", podLabels: component("startupapicheck", "startupapicheck.podLabels") });
             }
             return list;
         }
@@ -306,8 +307,8 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
                 !valueOr(values, "controller.admissionWebhooks.certManager.enabled", false, booleanOf)
             ) {
                 list.push(
-                    { describe: `Job ${names.admission}-${stringAt(values, "controller.admissionWebhooks.createSecretJob.name") || "create"}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.createSecretJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
-                    { describe: `Job ${names.admission}-${stringAt(values, "controller.admissionWebhooks.patchWebhookJob.name") || "patch"}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.patchWebhookJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
+                    { describe: `Job ${truncated(`${names.admission}-${stringAt(values, "controller.admissionWebhooks.createSecretJob.name") || "create"}`, 63)}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.createSecretJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
+                    { describe: `Job ${truncated(`${names.admission}-${stringAt(values, "controller.admissionWebhooks.patchWebhookJob.name") || "patch"}`, 63)}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.patchWebhookJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
                 );
             }
             if (valueOr(values, "defaultBackend.enabled", false, booleanOf)) {
@@ -436,7 +437,8 @@ export function chartServices(release: Json, resourceName: string): ChartService
             const web = [numberOf(at(values, "controller.service.ports.http")) ?? 80, numberOf(at(values, "controller.service.ports.https")) ?? 443];
             if (valueOr(values, "controller.service.enabled", true, booleanOf)) {
                 if (valueOr(values, "controller.service.external.enabled", true, booleanOf)) list.push(read("controller.service", `Service ${controller}`, "LoadBalancer", web));
-                if (valueOr(values, "controller.service.internal.enabled", false, booleanOf)) {
+                // controller-service-internal.yaml: `if and .enabled .internal.enabled .internal.annotations` (4.15.1).
+                if (valueOr(values, "controller.service.internal.enabled", false, booleanOf) && Object.keys(recordAt(values, "controller.service.internal.annotations")).length > 0) {
                     const external = stringAt(values, "controller.service.type") || "LoadBalancer";
                     list.push(read("controller.service.internal", `Service ${controller}-internal`, external, web));
                 }

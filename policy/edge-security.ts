@@ -64,7 +64,10 @@ function denyRules(resources: readonly PolicyResource[]): DenyRule[] {
         .filter((r) => authorizationPolicyTypes.includes(r.type) && at(r.props, "spec.action") === "DENY")
         .flatMap((r) => {
             const props = r.props as Json;
-            const refs = arrayAt(props, "spec.targetRefs").filter(isRecord).filter((t) => t["kind"] === "Gateway").map((t) => String(t["name"]));
+            // With targetRefs, the policy applies to those targets only (selector ignored): a Service or
+            // GatewayClass target leaves the Gateway out (istio/api security/v1/authorization_policy.proto).
+            const targets = arrayAt(props, "spec.targetRefs").filter(isRecord);
+            const refs = targets.filter((t) => t["kind"] === "Gateway").map((t) => String(t["name"]));
             return arrayAt(props, "spec.rules")
                 .filter(isRecord)
                 .filter((rule) => arrayAt(rule, "when").length === 0)
@@ -76,11 +79,14 @@ function denyRules(resources: readonly PolicyResource[]): DenyRule[] {
                         }),
                     ),
                 )
-                .map((rule) => ({ gatewayNamespace: objectNamespace(props), gateways: refs.length > 0 ? refs : undefined, to: arrayAt(rule, "to").filter(isRecord) }));
+                .map((rule) => ({ gatewayNamespace: objectNamespace(props), gateways: targets.length > 0 ? refs : undefined, to: arrayAt(rule, "to").filter(isRecord) }));
         });
 }
 
-/** True when a DENY rule refuses outsiders' requests for `host` and `path` on the Gateway `namespace/name`. */
+/**
+ * True when a DENY rule refuses outsiders' requests for `host` (the :authority as sent, with or
+ * without a port) and `path` on the Gateway `namespace/name`.
+ */
 function denied(rules: readonly DenyRule[], gateway: string, host: string, path: string): boolean {
     const [namespace, name] = gateway.split("/") as [string, string];
     return rules.some((r) => {
@@ -93,7 +99,7 @@ function denied(rules: readonly DenyRule[], gateway: string, host: string, path:
             const notPaths = arrayAt(op, "notPaths").map(String);
             const notHosts = arrayAt(op, "notHosts").map(String);
             return (
-                (hosts.length === 0 || hosts.some((h) => istioMatch(h, host) || istioMatch(h, `${host}:443`))) &&
+                (hosts.length === 0 || hosts.some((h) => istioMatch(h, host))) &&
                 !notHosts.some((h) => istioMatch(h, host)) &&
                 (paths.length === 0 || paths.some((p) => istioMatch(p, path))) &&
                 !notPaths.some((p) => istioMatch(p, path))
@@ -107,11 +113,23 @@ function allowlistedGatewayHosts(rules: readonly DenyRule[]): string[] {
     return rules.flatMap((r) => r.to.flatMap((t) => arrayAt(t, "operation.hosts").map(String))).map((h) => h.replace(/:\*$/, "").replace(/:443$/, ""));
 }
 
-/** Requests that stand for a route match: the path itself and, for a prefix, a path beneath it. */
+/**
+ * The :authority values a client may send for `host`: Istio routes `host` and `host:*` alike, and
+ * an AuthorizationPolicy's hosts match the header exactly (no port stripped), so a DENY rule must
+ * cover the bare host and the host with any port (`host:*`; 8443 stands for any port a client writes).
+ */
+const authorities = (host: string): string[] => [host, `${host}:8443`];
+
+/**
+ * Requests that stand for a route match: the path itself and, for a prefix, a path beneath it.
+ * Istio ignores a prefix's trailing `/` (pilot/pkg/config/kube/gateway/conversion.go
+ * createURIMatch): `/upload/` serves `/upload` too.
+ */
 function probes(match: Json): string[] {
     const value = stringAt(match, "path.value") ?? "/";
     if (stringAt(match, "path.type") === "Exact") return [value];
-    return [value, `${value === "/" ? "" : value.replace(/\/$/, "")}/mesh-ingress-probe`];
+    const trimmed = value === "/" ? "" : value.replace(/\/$/, "");
+    return [...new Set([value, trimmed || "/", `${trimmed}/mesh-ingress-probe`])];
 }
 
 /**
@@ -120,8 +138,8 @@ function probes(match: Json): string[] {
  * edge: an Ingress for a host that another Ingress restricts with `allowlist-source-range`
  * has its own allowlist or the annotation. Gateway API edge: every path (and what lies
  * beneath a prefix) of an HTTPRoute for a host that a DENY AuthorizationPolicy restricts is
- * refused to outsiders by such a rule (no `notPaths` exempts it), or the route carries the
- * annotation.
+ * refused to outsiders by such a rule (no `notPaths` exempts it) on each parent Gateway, for the
+ * host with and without a port, or the route carries the annotation.
  */
 export const pathsInheritAllowlist: StackValidationPolicy = {
     name: "paths-inherit-allowlist",
@@ -155,7 +173,8 @@ export const pathsInheritAllowlist: StackValidationPolicy = {
                 const matches = arrayAt(rule, "matches").filter(isRecord);
                 for (const match of matches.length > 0 ? matches : [{}]) {
                     for (const host of routeHosts) {
-                        const path = probes(match).find((p) => !gateways.some((g) => denied(rules, g, host, p)));
+                        // Open when any parent Gateway, for any :authority, lets an outsider through.
+                        const path = probes(match).find((p) => gateways.some((g) => authorities(host).some((a) => !denied(rules, g, a, p))));
                         if (path !== undefined) open.push(`${host}${stringAt(match, "path.value") ?? "/"}`);
                     }
                 }

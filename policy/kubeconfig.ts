@@ -52,7 +52,10 @@ export function parseKubeconfig(text: string): Json | undefined {
  */
 export function remoteKubeconfigProblems(config: Json, name: string): string[] {
     const problems: string[] = [];
-    const names = (list: string): string[] => arrayAt(config, list).filter(isRecord).map((e) => stringAt(e, "name") ?? "");
+    // Every entry counts, an entry that is not an object too: client-go's clientcmd.Load, which
+    // istiod's secret controller calls (istio/istio pkg/kube/multicluster, BuildClientsFromConfig),
+    // cannot decode such a list, so istiod rejects the kubeconfig.
+    const names = (list: string): string[] => arrayAt(config, list).map((e) => stringAt(e, "name") ?? "");
     for (const list of ["clusters", "contexts", "users"] as const) {
         const found = names(list);
         if (found.length !== 1 || found[0] !== name) {

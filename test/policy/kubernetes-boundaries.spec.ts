@@ -24,12 +24,14 @@ describe("no-nodeport-services: each Service type", () => {
 
     it("fails ingress-nginx's internal Service of type NodePort, set or inherited from the external one, and its admission webhook's", async () => {
         const internal = "Helm release 'ingress-nginx' (chart ingress-nginx) renders Service ingress-nginx-controller-internal of type NodePort (controller.service.internal.type); use LoadBalancer with NLB IP targets.";
-        await assertViolates(noNodePortServices, changed(ingressNginx, (p) => (p.values.controller.service.internal = { enabled: true, type: "NodePort" })), internal);
-        await assertViolates(noNodePortServices, changed(ingressNginx, (p) => Object.assign(p.values.controller.service, { type: "NodePort", internal: { enabled: true } })), [
+        await assertViolates(noNodePortServices, changed(ingressNginx, (p) => (p.values.controller.service.internal = { enabled: true, type: "NodePort", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } })), internal);
+        await assertViolates(noNodePortServices, changed(ingressNginx, (p) => Object.assign(p.values.controller.service, { type: "NodePort", internal: { enabled: true, annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } } })), [
             "Helm release 'ingress-nginx' (chart ingress-nginx) renders Service ingress-nginx-controller of type NodePort (controller.service.type); use LoadBalancer with NLB IP targets.",
             internal,
         ]);
         await assertPasses(noNodePortServices, changed(ingressNginx, (p) => (p.values.controller.service.internal = { enabled: false, type: "NodePort" })));
+        // Without annotations the chart renders no internal Service (controller-service-internal.yaml; rendered with Helm 4.1.4).
+        await assertPasses(noNodePortServices, changed(ingressNginx, (p) => (p.values.controller.service.internal = { enabled: true, type: "NodePort" })));
         await assertViolates(noNodePortServices, changed(ingressNginx, (p) => (p.values.controller.admissionWebhooks.service = { type: "NodePort" })),
             "Helm release 'ingress-nginx' (chart ingress-nginx) renders Service ingress-nginx-controller-admission of type NodePort (controller.admissionWebhooks.service.type); use LoadBalancer with NLB IP targets.");
     });
