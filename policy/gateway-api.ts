@@ -256,7 +256,7 @@ export const gatewayPublicRoutesRateLimited: StackValidationPolicy = {
                 const config = limits.get(envoyName);
                 const rps = config ? perClientRps(config) : undefined;
                 if (rps === undefined) {
-                    report(`HTTPRoute '${route}' rule ${i + 1} (route '${envoyName}') serves public host(s) ${hosts.join(", ")} without a per-client rate limit; add a local rate limit for it (an EnvoyFilter HTTP_ROUTE patch on the Gateway, a remote_address descriptor).`);
+                    report(`HTTPRoute '${route}' rule ${i + 1} (route '${envoyName}') serves ${hosts.length > 0 ? `public host(s) ${hosts.join(", ")}` : "every host of its listeners"} without a per-client rate limit; add a local rate limit for it (an EnvoyFilter HTTP_ROUTE patch on the Gateway, a remote_address descriptor).`);
                 } else if (rps > max) {
                     report(`HTTPRoute '${route}' rule ${i + 1} (route '${envoyName}') allows ${rps} requests per second per client, above the ceiling of ${max}; lower the profile's rps/rpm.`);
                 }
@@ -270,7 +270,8 @@ const releasePattern = /^https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/re
 /** The CustomResourceDefinitions of the Gateway API in a YAML stream, with the channel each one is annotated with. */
 function gatewayApiCrdChannels(yaml: string): { name: string; channel: string | undefined }[] {
     return yaml
-        .split(/^---\s*$/m)
+        // A document marker may carry a comment ("--- # gateways"): YAML 1.2, c-directives-end s-l-comments.
+        .split(/^---(?:[ \t].*)?$/m)
         .filter((doc) => /^kind:\s*CustomResourceDefinition\s*$/m.test(doc) && /^\s+group:\s*gateway\.networking\.k8s\.io\s*$/m.test(doc))
         .map((doc) => ({
             name: /^\s{2}name:\s*(\S+)\s*$/m.exec(doc)?.[1] ?? "(unnamed)",

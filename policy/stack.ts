@@ -94,8 +94,8 @@ function isLoadBalancerSource(r: PolicyResource): boolean {
     if (awsLoadBalancerTypes.includes(r.type)) return true;
     if (r.type === "kubernetes:core/v1:Service") {
         // A Service read with Service.get carries no spec among its inputs: its status is what a record reads.
-        const type = whenKnown(() => at(r.props, "spec.type"), undefined);
-        return type === undefined || type === "LoadBalancer";
+        // A Service created without spec.type is a ClusterIP Service (Kubernetes' default), with no load balancer.
+        return whenKnown(() => at(r.props, "spec") === undefined || at(r.props, "spec.type") === "LoadBalancer", true);
     }
     if (r.type === releaseType) return whenKnown(() => deploysLoadBalancer(r.props as Json, r.name), false);
     // A Gateway API Gateway: its implementation (istiod) deploys its load balancer, and its
