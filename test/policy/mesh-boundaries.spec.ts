@@ -1,7 +1,6 @@
-import * as assert from "node:assert/strict";
 import { crossNetworkGatewayAutoPassthrough, istiodExposurePassthrough, istiodHighAvailability, meshClusterNamesMatch, remoteSecretShape } from "../../policy/mesh";
 import { changed, crossNetworkGateway, istiod, istiodGateway, istiodVirtualService, remoteSecret } from "./fixtures";
-import { assertPasses, assertViolates, violations, type ResourceArgs } from "./support";
+import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 
 /**
  * The edges of the mesh rules: each case sits at a threshold (replicas, the PDB's budget,
