@@ -43,6 +43,12 @@ function runLikeTheCli(stack: string): Promise<CliRunResult> {
         const child = spawn(process.execPath, ["-e", bootstrap], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
         // Low priority: it runs beside the rest of the suite and must not slow its timed tests.
         if (child.pid !== undefined) os.setPriority(child.pid, 15);
+        // A suite that ends first (a timeout, a failure elsewhere) must not leave the child running.
+        const stop = (): void => {
+            child.kill("SIGKILL");
+        };
+        process.once("exit", stop);
+        child.once("close", () => process.off("exit", stop));
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         child.stdout.resume();

@@ -71,7 +71,23 @@ function sdkEntry(project: string, stack: string, reported: string[]): Promise<u
     });
 }
 
+/**
+ * Ends this run when the process that started it is gone (a mocha worker stopped by a
+ * signal runs no exit handler): otherwise the run would go on alone, at full memory.
+ */
+function endWithParent(): void {
+    const parent = process.ppid;
+    setInterval(() => {
+        try {
+            process.kill(parent, 0);
+        } catch {
+            process.exit(1);
+        }
+    }, 1000).unref();
+}
+
 async function main(): Promise<void> {
+    endWithParent();
     const out = process.env["CLI_RUN_OUT"] ?? "";
     const project = process.env["CLI_RUN_PROJECT"] ?? "";
     const stack = process.env["CLI_RUN_STACK"] ?? "";
