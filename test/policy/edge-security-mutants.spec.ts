@@ -1,9 +1,8 @@
 import { allowlistPolicyObject, gatewayObject, httpRouteObject } from "../../components/edge/gateway-api-objects";
 import { loadBalancerServiceObject } from "../../components/edge/ingress-controller";
 import { ingressObject } from "../../components/edge/routes";
-import { routeGroups } from "../../components/edge/routing";
 import { admissionWebhookIsolated, edgeKeepsClientAddress, forwardedHeadersNotTrusted, hstsOnlyFromController, pathsInheritAllowlist, publicPathAnnotation, routesAvoidControlPlane } from "../../policy/edge-security";
-import { changed, edgeNetworkPolicy, ingressNginx, T } from "./fixtures";
+import { changed, edgeNetworkPolicy, ingressNginx, secureHostGroups, T } from "./fixtures";
 import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 
 /**
@@ -16,26 +15,7 @@ import { assertPasses, assertViolates, type ResourceArgs } from "./support";
  */
 
 const host = "secure.example.com";
-const groups = routeGroups({
-    hosts: [
-        {
-            host,
-            namespace: "secure",
-            profile: "internal",
-            paths: [
-                { path: "/", service: "secure", port: 80 },
-                { path: "/upload", service: "secure", port: 80, profile: "upload" },
-                { path: "/status", service: "secure", port: 80, public: true },
-            ],
-        },
-    ],
-    profiles: [
-        { name: "internal", allowlist: ["10.0.0.0/8"], rps: 10 },
-        { name: "upload", rps: 1 },
-    ],
-    certificates: [{ name: "example-com", dnsNames: ["*.example.com"] }],
-    edgeNamespace: "ingress-nginx",
-});
+const groups = secureHostGroups;
 const httpRouteType = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const authzType = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
 const ingress = (i: number): ResourceArgs => ({ type: T.ingress, name: groups[i]!.name, props: ingressObject(groups[i]!, { wafMode: "off", acmeEnvironment: "staging" }) });

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { allowlistPolicyObject, gatewayObject, httpRouteObject } from "../../components/edge/gateway-api-objects";
 import { loadBalancerServiceObject, networkPolicyObject } from "../../components/edge/ingress-controller";
 import { ingressObject } from "../../components/edge/routes";
-import { publicPathAnnotation as programAnnotation, routeGroups } from "../../components/edge/routing";
+import { publicPathAnnotation as programAnnotation } from "../../components/edge/routing";
 import {
     admissionWebhookIsolated,
     edgeKeepsClientAddress,
@@ -13,7 +13,7 @@ import {
     routesAvoidControlPlane,
 } from "../../policy/edge-security";
 import { policies } from "../../policy/policies";
-import { changed, edgeNetworkPolicy, ingressNginx, istiod, portalIngress, T } from "./fixtures";
+import { changed, edgeNetworkPolicy, ingressNginx, istiod, portalIngress, secureHostGroups, T } from "./fixtures";
 import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 
 /**
@@ -21,26 +21,7 @@ import { assertPasses, assertViolates, type ResourceArgs } from "./support";
  * edit the issue lists fails with the exact message.
  */
 
-const groups = routeGroups({
-    hosts: [
-        {
-            host: "secure.example.com",
-            namespace: "secure",
-            profile: "internal",
-            paths: [
-                { path: "/", service: "secure", port: 80 },
-                { path: "/upload", service: "secure", port: 80, profile: "upload" },
-                { path: "/status", service: "secure", port: 80, public: true },
-            ],
-        },
-    ],
-    profiles: [
-        { name: "internal", allowlist: ["10.0.0.0/8"], rps: 10 },
-        { name: "upload", rps: 1 },
-    ],
-    certificates: [{ name: "example-com", dnsNames: ["*.example.com"] }],
-    edgeNamespace: "ingress-nginx",
-});
+const groups = secureHostGroups;
 const ingress = (i: number): ResourceArgs => ({ type: T.ingress, name: groups[i]!.name, props: ingressObject(groups[i]!, { wafMode: "off", acmeEnvironment: "staging" }) });
 const httpRoute = (i: number): ResourceArgs => ({ type: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", name: groups[i]!.name, props: httpRouteObject(groups[i]!, { gatewayNamespace: "istio-ingress", hsts: "max-age=31536000" }) });
 const denyPolicy = (): any => allowlistPolicyObject(groups, { namespace: "istio-ingress", clientAddress: "packet-source" });

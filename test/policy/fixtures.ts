@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { routeGroups } from "../../components/edge/routing";
 import { awsProvider, kubernetesProvider, urnOf, type ResourceArgs } from "./support";
 
 /**
@@ -342,3 +343,28 @@ export function articleDesign(): ResourceArgs[] {
         aws(T.record, "portal.example.com", { zoneId, name: "portal.example.com", type: "A", ttl: 300, records: ["203.0.113.10"] }),
     ];
 }
+
+/**
+ * Route groups of one allowlisted host, secure.example.com (profile internal, 10.0.0.0/8): '/'
+ * inherits the allowlist, '/upload' has a profile of its own, '/status' is public.
+ */
+export const secureHostGroups = routeGroups({
+    hosts: [
+        {
+            host: "secure.example.com",
+            namespace: "secure",
+            profile: "internal",
+            paths: [
+                { path: "/", service: "secure", port: 80 },
+                { path: "/upload", service: "secure", port: 80, profile: "upload" },
+                { path: "/status", service: "secure", port: 80, public: true },
+            ],
+        },
+    ],
+    profiles: [
+        { name: "internal", allowlist: ["10.0.0.0/8"], rps: 10 },
+        { name: "upload", rps: 1 },
+    ],
+    certificates: [{ name: "example-com", dnsNames: ["*.example.com"] }],
+    edgeNamespace: "ingress-nginx",
+});

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
-import { allowlistPolicyObject, gatewayObject, httpRouteObject, redirectRouteObject, wafPluginObject } from "../../components/edge/gateway-api-objects";
-import { routeGroups } from "../../components/edge/routing";
+import { allowlistPolicyObject, redirectRouteObject, wafPluginObject } from "../../components/edge/gateway-api-objects";
 import {
     gatewayAllowlistNotOpen,
     gatewayApiCrdsPinnedStandard,
@@ -10,6 +9,7 @@ import {
     gatewayTlsEveryHost,
     gatewayWafPinned,
 } from "../../policy/gateway-api";
+import { designGatewayProps, designGroups, designRouteProps, gatewayApiTypes } from "./gateway-api-design";
 import { assertPasses, assertViolates, violations, type ResourceArgs } from "./support";
 
 /**
@@ -20,45 +20,15 @@ import { assertPasses, assertViolates, violations, type ResourceArgs } from "./s
  * field, and WAF failure strategy is judged, not only the one the program writes.
  */
 
-const groups = routeGroups({
-    hosts: [
-        { host: "api.example.com", namespace: "api", profile: "public", paths: [{ path: "/v1", service: "api-v1", port: 80 }] },
-        { host: "admin.example.com", namespace: "admin", profile: "internal", paths: [{ path: "/", service: "admin", port: 80 }] },
-    ],
-    profiles: [
-        { name: "public", rps: 10 },
-        { name: "internal", allowlist: ["10.0.0.0/8"], waf: true },
-    ],
-    certificates: [{ name: "example-com", dnsNames: ["*.example.com"] }],
-    edgeNamespace: "istio-ingress",
-});
-const T = {
-    gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
-    route: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
-    authz: "kubernetes:security.istio.io/v1:AuthorizationPolicy",
-    envoyFilter: "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter",
-    wasm: "kubernetes:extensions.istio.io/v1alpha1:WasmPlugin",
-    configGroup: "kubernetes:yaml/v2:ConfigGroup",
-    configFile: "kubernetes:yaml/v2:ConfigFile",
-} as const;
-const gatewayProps = (): any =>
-    gatewayObject({
-        namespace: "istio-ingress",
-        loadBalancer: "aws-nlb",
-        serviceAnnotations: {},
-        autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
-        resources: { cpuRequest: "500m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi" },
-        hosts: [
-            { host: "api.example.com", secretName: "example-com-tls", routeNamespaces: ["api"] },
-            { host: "admin.example.com", secretName: "example-com-tls", routeNamespaces: ["admin"] },
-        ],
-    });
+const groups = designGroups;
+const T = gatewayApiTypes;
+const gatewayProps = designGatewayProps;
 const gateway = (change: (g: any) => void = () => undefined): ResourceArgs => {
     const props = gatewayProps();
     change(props);
     return { type: T.gateway, name: "gateway", props };
 };
-const routeProps = (i: number, hsts = "max-age=31536000; includeSubDomains"): any => httpRouteObject(groups[i]!, { gatewayNamespace: "istio-ingress", hsts });
+const routeProps = designRouteProps;
 const route = (props: unknown, name = "api"): ResourceArgs => ({ type: T.route, name, props: props as Record<string, unknown> });
 const redirect = (change: (r: any) => void = () => undefined): ResourceArgs => {
     const props: any = redirectRouteObject("istio-ingress");

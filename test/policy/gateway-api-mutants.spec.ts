@@ -1,6 +1,6 @@
-import { allowlistPolicyObject, gatewayObject, httpRouteObject, rateLimitFilterObject, redirectRouteObject } from "../../components/edge/gateway-api-objects";
-import { routeGroups } from "../../components/edge/routing";
+import { allowlistPolicyObject, rateLimitFilterObject, redirectRouteObject } from "../../components/edge/gateway-api-objects";
 import { gatewayApiCrdsPinnedStandard, gatewayHttpsRedirect, gatewayPublicRoutesRateLimited, gatewayRoutesSetHsts, gatewayTlsEveryHost } from "../../policy/gateway-api";
+import { designGatewayProps, designGroups, designRouteProps, gatewayApiTypes } from "./gateway-api-design";
 import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 
 /**
@@ -11,44 +11,15 @@ import { assertPasses, assertViolates, type ResourceArgs } from "./support";
  * and the YAML forms a CRD stream may take.
  */
 
-const groups = routeGroups({
-    hosts: [
-        { host: "api.example.com", namespace: "api", profile: "public", paths: [{ path: "/v1", service: "api-v1", port: 80 }] },
-        { host: "admin.example.com", namespace: "admin", profile: "internal", paths: [{ path: "/", service: "admin", port: 80 }] },
-    ],
-    profiles: [
-        { name: "public", rps: 10 },
-        { name: "internal", allowlist: ["10.0.0.0/8"], waf: true },
-    ],
-    certificates: [{ name: "example-com", dnsNames: ["*.example.com"] }],
-    edgeNamespace: "istio-ingress",
-});
-const T = {
-    gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
-    route: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
-    grpcRoute: "kubernetes:gateway.networking.k8s.io/v1:GRPCRoute",
-    authz: "kubernetes:security.istio.io/v1:AuthorizationPolicy",
-    envoyFilter: "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter",
-    configGroup: "kubernetes:yaml/v2:ConfigGroup",
-    configFile: "kubernetes:yaml/v2:ConfigFile",
-} as const;
+const groups = designGroups;
+const T = gatewayApiTypes;
 const gatewayGroup = "gateway.networking.k8s.io";
 const gateway = (change: (g: any) => void = () => undefined, name = "gateway"): ResourceArgs => {
-    const props: any = gatewayObject({
-        namespace: "istio-ingress",
-        loadBalancer: "aws-nlb",
-        serviceAnnotations: {},
-        autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
-        resources: { cpuRequest: "500m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi" },
-        hosts: [
-            { host: "api.example.com", secretName: "example-com-tls", routeNamespaces: ["api"] },
-            { host: "admin.example.com", secretName: "example-com-tls", routeNamespaces: ["admin"] },
-        ],
-    });
+    const props: any = designGatewayProps();
     change(props);
     return { type: T.gateway, name, props };
 };
-const routeProps = (i: number, hsts = "max-age=31536000; includeSubDomains"): any => httpRouteObject(groups[i]!, { gatewayNamespace: "istio-ingress", hsts });
+const routeProps = designRouteProps;
 const route = (props: unknown, name = "api", type: string = T.route): ResourceArgs => ({ type, name, props: props as Record<string, unknown> });
 const withRoute = (i: number, change: (r: any) => void, name = "api"): ResourceArgs => {
     const props = routeProps(i);

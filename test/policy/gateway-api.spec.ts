@@ -1,13 +1,11 @@
 import {
     allowlistPolicyObject,
-    gatewayObject,
     httpRouteObject,
     rateLimitFilterObject,
     redirectRouteObject,
     wafPluginObject,
 } from "../../components/edge/gateway-api-objects";
 import { standardInstallUrl } from "../../components/edge/gateway-api-crds";
-import { routeGroups } from "../../components/edge/routing";
 import {
     gatewayAllowlistNotOpen,
     gatewayApiCrdsPinnedStandard,
@@ -18,6 +16,7 @@ import {
     gatewayWafPinned,
 } from "../../policy/gateway-api";
 import { policies } from "../../policy/policies";
+import { designGatewayProps, designGroups, designHsts, gatewayApiTypes } from "./gateway-api-design";
 import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 import * as assert from "node:assert/strict";
 
@@ -26,36 +25,11 @@ import * as assert from "node:assert/strict";
  * functions) passes each; a mistake fails with the exact message; a threshold flips.
  */
 
-const groups = routeGroups({
-    hosts: [
-        { host: "api.example.com", namespace: "api", profile: "public", paths: [{ path: "/v1", service: "api-v1", port: 80 }] },
-        { host: "admin.example.com", namespace: "admin", profile: "internal", paths: [{ path: "/", service: "admin", port: 80 }] },
-    ],
-    profiles: [
-        { name: "public", rps: 10, burstMultiplier: 5 },
-        { name: "internal", allowlist: ["10.0.0.0/8"], waf: true },
-    ],
-    certificates: [{ name: "example-com", dnsNames: ["*.example.com"] }],
-    edgeNamespace: "istio-ingress",
-});
-const gw = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
-const route = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
-const options = {
-    namespace: "istio-ingress",
-    loadBalancer: "aws-nlb" as const,
-    serviceAnnotations: {},
-    autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
-    resources: { cpuRequest: "500m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi" },
-};
-const gatewayProps = (): any =>
-    gatewayObject({
-        ...options,
-        hosts: [
-            { host: "api.example.com", secretName: "example-com-tls", routeNamespaces: ["api"] },
-            { host: "admin.example.com", secretName: "example-com-tls", routeNamespaces: ["admin"] },
-        ],
-    });
-const hsts = "max-age=31536000; includeSubDomains";
+const groups = designGroups;
+const gw = gatewayApiTypes.gateway;
+const route = gatewayApiTypes.route;
+const gatewayProps = designGatewayProps;
+const hsts = designHsts;
 /** A module digest for the tests (64 hex digits; never deployed). */
 const moduleDigest = "0123456789abcdef".repeat(4);
 /** A Gateway API CRD as the standard channel annotates it (gateway-api v1.5.1 config/crd/standard). */
