@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
-import { loadSettings } from "../../config/load";
-import { ConfigError } from "../../config/problems";
 import { allSettings } from "../../config/registry";
+import { primary, problemLines, remote } from "../support/config-source";
 
 /**
  * Every validation bound of the settings, on each side: the value at the bound is accepted
@@ -9,20 +8,8 @@ import { allSettings } from "../../config/registry";
  * literals, so a bound moved by one in config/settings fails a case.
  */
 
-const primary = { role: "primary", clusterName: "cluster1", network: "network1", meshId: "mesh1", kubeContext: "cluster1" };
-const remote = { role: "remote", clusterName: "cluster2", network: "network2", kubeContext: "cluster2", primaryStack: "acme/mesh-ingress/primary" };
-
 /** The problem lines of a configuration (empty when it loads). */
-function problems(values: Readonly<Record<string, unknown>>): string[] {
-    const text = Object.fromEntries(Object.entries(values).map(([k, v]) => [`mesh-ingress:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
-    try {
-        loadSettings({ project: "mesh-ingress", stack: "bounds", values: text, secretKeys: new Set() });
-        return [];
-    } catch (e) {
-        assert.ok(ConfigError.isInstance(e), `expected a ConfigError, got ${String(e)}`);
-        return e.problems.map((p) => p.line);
-    }
-}
+const problems = (values: Readonly<Record<string, unknown>>): string[] => problemLines(values, [], "bounds");
 
 /** Asserts that no line is about `key` (the value is accepted). */
 function accepted(base: Readonly<Record<string, unknown>>, key: string, value: unknown, context: Readonly<Record<string, unknown>> = {}): void {

@@ -1,24 +1,13 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { loadSettings, type ConfigSource } from "../../config/load";
-import { ConfigError } from "../../config/problems";
+import { loadSettings } from "../../config/load";
+import { configSource as source, primary, problemLines } from "../support/config-source";
 
-/** A configuration source like the CLI's, for the primary of project mesh-ingress. */
-function source(values: Record<string, string>, secretKeys: string[] = []): ConfigSource {
-    const full = Object.fromEntries(Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `mesh-ingress:${k}`, v]));
-    return { project: "mesh-ingress", stack: "primary", values: full, secretKeys: new Set(secretKeys.map((k) => `mesh-ingress:${k}`)) };
-}
-
-const primary = { role: "primary", clusterName: "cluster1", network: "network1", meshId: "mesh1", kubeContext: "cluster1" };
-
-function problems(values: Record<string, string>, secretKeys: string[] = []): string[] {
-    try {
-        loadSettings(source(values, secretKeys));
-    } catch (e) {
-        assert.ok(ConfigError.isInstance(e), `expected a ConfigError, got ${String(e)}`);
-        return e.problems.map((p) => p.line);
-    }
-    return assert.fail("expected the configuration to be rejected");
+/** The problem lines of a configuration that must be refused. */
+function problems(values: Readonly<Record<string, unknown>>, secretKeys: string[] = []): string[] {
+    const lines = problemLines(values, secretKeys);
+    assert.ok(lines.length > 0, "expected the configuration to be rejected");
+    return lines;
 }
 
 describe("config/load", () => {
