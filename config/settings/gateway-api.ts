@@ -45,9 +45,13 @@ const sha256 = z.union([z.literal(""), z.string().regex(/^[a-f0-9]{64}$/, { erro
     error: "expected a SHA-256 digest: 64 lowercase hexadecimal digits",
 });
 
-/** The digest an oci:// reference pins itself (`@sha256:<digest>`), if any. */
+/**
+ * The digest an oci:// reference pins itself (`@sha256:<digest>`), if any. An https:// URL
+ * pins nothing, whatever its text: istio-agent reads a digest from oci:// URLs only and
+ * checks an https:// module against the file's SHA-256 (istio/istio pkg/wasm/cache.go).
+ */
 export function ociDigest(url: string): string | undefined {
-    return /@sha256:([a-f0-9]{64})$/.exec(url)?.[1];
+    return url.startsWith("oci://") ? /@sha256:([a-f0-9]{64})$/.exec(url)?.[1] : undefined;
 }
 
 export const gatewayApiSettings = {

@@ -291,7 +291,7 @@ export const meshRules: readonly CrossRule[] = [
             const set = caKeys.filter((k) => v[k] !== "");
             if (set.length === 0) return [];
             if (v["role"] === "remote") {
-                return set.map((k) => invalid(k, "[secret]", "expected to be empty on a remote (the primary's istiod is the mesh's only CA; its root reaches the remote through the stack reference)"));
+                return set.map((k) => invalid(k, "[secret]", "expected to be empty on a remote (the primary's istiod is the mesh's only CA; its root reaches the remote through the stack reference)", true));
             }
             if (set.length === caKeys.length) return [];
             return caKeys
