@@ -69,7 +69,8 @@ export const dnsRules: readonly CrossRule[] = [
             const zone = v["dnsHostedZoneName"] as string;
             const hosts = v["edgeHosts"] as HostLike[];
             if (hosts.length > 0 && zone === "") return [missing("dnsHostedZoneName", "the stack serves domains; name the Route53 hosted zone they live in")];
-            return hosts.flatMap((h, i) => (zone !== "" && !isInZone(h.host, zone) ? [invalid(`edgeHosts[${i}].host`, h.host, `expected a name in the hosted zone ${zone} (dnsHostedZoneName)`)] : []));
+            // Here the zone is set, or there are no hosts.
+            return hosts.flatMap((h, i) => (!isInZone(h.host, zone) ? [invalid(`edgeHosts[${i}].host`, h.host, `expected a name in the hosted zone ${zone} (dnsHostedZoneName)`)] : []));
         },
     },
     {
