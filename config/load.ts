@@ -66,7 +66,7 @@ export function loadSettings(source: ConfigSource = pulumiConfigSource()): Setti
     }
 
     if (problems.length > 0) {
-        const secrets = secretTexts(source.values, [...source.secretKeys].filter((k) => k.startsWith(prefix)));
+        const secrets = secretConfigTexts(source);
         throw new ConfigError(
             problems.map((p) => ({ ...p, line: hideSecrets(p.line, secrets) })),
             source.stack,
@@ -96,7 +96,7 @@ const secretWords = /secret|token|password|passwd|credential|kubeconfig|private|
 function looksSecret(key: string, known: readonly string[]): boolean {
     if (secretWords.test(key)) return true;
     const near = suggestion(key, known);
-    return near !== undefined && registry[near as keyof typeof registry]?.secret === true;
+    return near !== undefined && registry[near as keyof typeof registry].secret === true;
 }
 
 /** `unknown`: the value is encrypted and cannot be read offline; it counts as valid. */
@@ -120,9 +120,9 @@ function readSetting(spec: Setting<unknown>, raw: string | undefined, isSecret: 
     }
     const parsed = parseRaw(spec, raw);
     if (!parsed.ok) return { ok: false, problems: [invalid(spec.key, raw, parsed.expected, hidden)] };
-    const result = spec.schema.safeParse(parsed.value, { reportInput: true });
+    const result = spec.schema.safeParse(parsed.value);
     if (result.success) return { ok: true, value: result.data };
-    return { ok: false, problems: result.error.issues.map((issue) => issueProblem(spec, issue, parsed.value, hidden, placeholder)) };
+    return { ok: false, problems: result.error.issues.flatMap((issue) => issueProblems(spec, issue, parsed.value, hidden, placeholder)) };
 }
 
 /** Turns Pulumi's string form of a value into the setting's type. */
@@ -131,8 +131,8 @@ function parseRaw(spec: Setting<unknown>, raw: string): { ok: true; value: unkno
         case "string": {
             // Pulumi passes structured values as JSON: a mapping or list where a string
             // belongs is a wrong type, as the CLI itself reports for typed keys. (Not for
-            // secrets: a kubeconfig may well be JSON text.)
-            const structured = !spec.secret && /^\s*[[{]/.test(raw) ? parseLoosely(raw) : raw;
+            // secrets: a kubeconfig may well be JSON text.) JSON scalars stay text.
+            const structured = spec.secret ? raw : parseLoosely(raw);
             return typeof structured === "object" && structured !== null
                 ? { ok: false, expected: "expected a string, not a mapping or list" }
                 : { ok: true, value: raw };
@@ -160,25 +160,31 @@ function parseLoosely(raw: string | undefined): unknown {
     }
 }
 
-function issueProblem(spec: Setting<unknown>, issue: z.core.$ZodIssue, root: unknown, hidden: boolean, placeholder: string): Problem {
+function issueProblems(spec: Setting<unknown>, issue: z.core.$ZodIssue, root: unknown, hidden: boolean, placeholder: string): Problem[] {
     const key = spec.key + renderPath(issue.path);
     const value = valueAt(root, issue.path);
     if (issue.code === "unrecognized_keys") {
-        const field = issue.keys[0] ?? "";
-        const fieldKey = `${key}.${field}`;
-        const parent = value as Record<string, unknown> | undefined;
-        return unknownKey(fieldKey, parent?.[field], knownFields(spec.schema, issue.path), "field", hidden);
+        // One line per unknown field: zod reports all of an object's unknown fields in one issue.
+        const parent = value as Record<string, unknown>;
+        const known = knownFields(spec.schema, issue.path);
+        return issue.keys.map((field) => unknownKey(`${key}.${field}`, parent[field], known, "field", hidden));
     }
     if (hidden && value === placeholder) {
-        return invalid(key, value, "expected a value the offline plan can check: an encrypted part of a structured setting cannot be decrypted offline; encrypt the whole setting, or plan with its plain value", true);
+        return [invalid(key, value, "expected a value the offline plan can check: an encrypted part of a structured setting cannot be decrypted offline; encrypt the whole setting, or plan with its plain value", true)];
     }
-    return invalid(key, value, expectation(issue), hidden);
+    return [invalid(key, value, expectation(issue), hidden)];
 }
 
-/** Says what a failed check expected, in the loader's "expected ..." voice. */
-function expectation(issue: z.core.$ZodIssue): string {
+/**
+ * Says what a failed check expected, in the loader's "expected ..." voice: the schema's own
+ * message when it has one, else one made from zod's issue (for a schema without messages).
+ */
+export function expectation(issue: z.core.$ZodIssue): string {
     if (issue.message.startsWith("expected")) return issue.message;
     switch (issue.code) {
+        case "invalid_key":
+            // A record's key: what the key's schema expected (zod only says "Invalid key in record").
+            return issue.issues.map(expectation).join("; ");
         case "invalid_type":
             return `expected ${article(issue.expected)}`;
         case "invalid_value":
@@ -221,12 +227,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     return current;
 }
 
-/** The field names a structured setting accepts at `path` (for did-you-mean hints). */
-function knownFields(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+/** The field names a structured setting accepts at `path` (for did-you-mean hints); none where `path` is no object. */
+export function knownFields(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     let node: unknown = schema;
     const steps = [...path];
     for (;;) {
-        const def = (node as { def?: Record<string, unknown> }).def;
+        const def = (node as { def?: Record<string, unknown> } | undefined)?.def;
         if (!def) return [];
         switch (def["type"]) {
             case "optional": case "nullable": case "default": case "readonly": case "catch": case "prefault":
@@ -257,7 +263,8 @@ function firstSentence(text: string): string {
 }
 
 function deepFreeze<T>(value: T): T {
-    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    // Primitives and null count as frozen.
+    if (!Object.isFrozen(value)) {
         Object.freeze(value);
         for (const child of Object.values(value as object)) deepFreeze(child);
     }
