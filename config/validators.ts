@@ -112,9 +112,16 @@ export function integerBetween(min: number, max: number): z.ZodNumber {
     return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/**
+ * A qualified key as the API server checks annotation and label keys (apimachinery's
+ * `IsQualifiedName`): an optional prefix that is a DNS subdomain (RFC 1123 labels joined by
+ * dots, at most 253 characters) and '/', then a name of at most 63 characters.
+ */
+const qualifiedKey = /^((?=[^/]{1,253}\/)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
 /** Kubernetes annotations or labels: a map of string keys to string values. */
 export const stringMap = z.record(
-    z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+    z.string().regex(qualifiedKey, {
         error: "expected a Kubernetes annotation or label key such as example.com/name",
     }),
     z.string({ error: "expected a string value (quote numbers and booleans)" }),

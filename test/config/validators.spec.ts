@@ -200,14 +200,16 @@ describe("config/validators: each validator at its edges", () => {
         it("accepts Kubernetes annotation and label keys, an optional DNS prefix and a name of up to 63 characters", () => {
             const name63 = `A${"b_.-".repeat(15)}b9`;
             assert.equal(name63.length, 63);
-            for (const key of ["app", "example.com/name", "service.beta.kubernetes.io/aws-load-balancer-type", "a/b", "App_Name.v1", name63]) {
+            for (const key of ["app", "example.com/name", "service.beta.kubernetes.io/aws-load-balancer-type", "a/b", "App_Name.v1", name63, `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(61)}/x`]) {
                 assert.deepEqual(messages(stringMap, { [key]: "v" }), [], key);
             }
         });
 
         it("refuses a key that is not one, and a value that is not a string", () => {
             const keyMessage = "expected a Kubernetes annotation or label key such as example.com/name";
-            for (const key of ["", "-app", "app-", "_app", "Example.com/name", "a/b/c", "/name", "example.com/", `a${"b".repeat(62)}c`, "a b"]) {
+            for (const key of ["", "-app", "app-", "_app", "Example.com/name", "a/b/c", "/name", "example.com/", `a${"b".repeat(62)}c`, "a b",
+                // The prefix is a DNS subdomain: no empty label, no label starting or ending with '-', at most 253 characters.
+                "a..b/name", "a.-b/name", "a-.b/name", ".a/name", "a./name", `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(62)}/x`]) {
                 assert.deepEqual(messages(stringMap, { [key]: "v" }), [keyMessage], JSON.stringify(key));
             }
             assert.deepEqual(messages(stringMap, { app: 1 }), ["expected a string value (quote numbers and booleans)"]);
