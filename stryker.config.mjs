@@ -7,7 +7,7 @@
 // compile error.
 const specs = {
     policy: ["test/policy/*.spec.ts"],
-    config: ["test/config/*.spec.ts", "test/offline/bad-config*.spec.ts", "test/offline/cli-config.spec.ts", "test/stacks/*.spec.ts"],
+    config: ["test/config/**/*.spec.ts", "test/offline/bad-config*.spec.ts", "test/offline/cli-config.spec.ts"],
     components: ["test/components/**/*.spec.ts", "test/stacks/*.spec.ts", "test/offline/plan.spec.ts", "test/offline/charts/*.spec.ts"],
 };
 const scope = process.env.MUTATION_SCOPE;
