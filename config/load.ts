@@ -89,8 +89,12 @@ export function secretConfigTexts(source: ConfigSource = pulumiConfigSource()): 
     return secretTexts(source.values, [...source.secretKeys].filter((k) => k.startsWith(`${source.project}:`)));
 }
 
-/** Words that mark a key as holding a credential: its value is never printed, even in plain text. */
-const secretWords = /secret|token|password|passwd|credential|kubeconfig|private|apikey|accesskey|(^|[a-z])key$/i;
+/**
+ * Words that mark a key as holding a credential: its value is never printed, even in plain
+ * text. A name ending in "key", however it is joined (`sshKey`, `tls-key`, `ssh_key`,
+ * `apikey`), counts: hiding a `hotkey`'s value costs less than printing a key.
+ */
+const secretWords = /secret|token|password|passwd|credential|kubeconfig|private|key$/i;
 
 /** True when an unknown key looks like it holds a credential, or is a typo of a secret setting. */
 function looksSecret(key: string, known: readonly string[]): boolean {

@@ -30,7 +30,7 @@ describe("config/load: unknown keys", () => {
     });
 
     it("hides the value of an unknown key whose name says it holds a credential", () => {
-        const names = ["dbSecret", "apiToken", "ADMIN_PASSWORD", "passwd", "awsCredentials", "oldKubeconfig", "privateCert", "apikey", "awsAccesskey", "key", "sshKey"];
+        const names = ["dbSecret", "apiToken", "ADMIN_PASSWORD", "passwd", "awsCredentials", "oldKubeconfig", "privateCert", "apikey", "awsAccesskey", "key", "sshKey", "tls-key", "ssh_key", "dns01.key", "signing key"];
         for (const name of names) {
             const [line] = problemLines({ ...primary, [name]: "s3cr3t-value" });
             assert.match(line!, new RegExp(`^${name} = \\[secret\\]: unknown setting; `), name);

@@ -57,7 +57,7 @@ describe("output that cannot be forged", () => {
             // A key with a line break and a v1 command, a value with a v2 command after a line break.
             fs.writeFileSync(
                 stackFile,
-                `${original}\n  "mesh-ingress:clusterNam\\n##[error]forged key": 1\n  mesh-ingress:edgeNamespace: "edge\\n::error title=forged::value"\n`,
+                `${original}\n  "mesh-ingress:clusterNam\\n##[error]forged name": 1\n  mesh-ingress:edgeNamespace: "edge\\n::error title=forged::value"\n`,
             );
             planRun = runScript("offline/cli/plan.ts", ["--stack", "primary", "--config", stackFile]);
         });
@@ -70,7 +70,7 @@ describe("output that cannot be forged", () => {
                 assert.deepEqual(forged(r.stderr + r.stdout), []);
                 const lines = r.stderr.trimEnd().split("\n");
                 assert.ok(lines.some((l) => l.startsWith('edgeNamespace = "edge\\n::error title=forged::value": expected ')), lines.join("\n"));
-                assert.ok(lines.some((l) => l.startsWith("clusterNam\\n##\\u005berror]forged key = 1: unknown setting")), lines.join("\n"));
+                assert.ok(lines.some((l) => l.startsWith("clusterNam\\n##\\u005berror]forged name = 1: unknown setting")), lines.join("\n"));
             }
         });
 
