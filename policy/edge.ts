@@ -222,17 +222,21 @@ export const publicHostsRateLimited: ResourceValidationPolicy = {
  * The ingress-nginx controller stays hardened through its chart values: snippet
  * annotations off (`controller.allowSnippetAnnotations`, never also in
  * `controller.config`, where the ConfigMap would get the key twice), the annotation risk
- * level below Critical, HSTS on with a max-age of at least the configured floor (the
- * controller's default is 15724800 s), and the admission webhook never exposed outside
+ * level below Critical, HSTS on with a max-age of at least the configured floor (by default
+ * the controller's own default, 31536000 s, one year, since controller v1.9.5:
+ * internal/ingress/controller/config/config.go), and the admission webhook never exposed outside
  * the cluster (CVE-2025-1974).
  */
+/** ingress-nginx's hsts-max-age when the ConfigMap does not set it (controller v1.9.5 and later). */
+const controllerHstsMaxAge = 31536000;
+
 export const edgeControllerHardened: ResourceValidationPolicy = {
     name: "edge-controller-hardened",
     description: "ingress-nginx values keep snippet annotations disallowed, the risk level below Critical, HSTS on, and the admission webhook internal.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            minHstsMaxAge: { type: "integer", minimum: 0, default: 15724800, description: "Lowest accepted hsts-max-age in seconds (the controller's default is 15724800, six months)." },
+            minHstsMaxAge: { type: "integer", minimum: 0, default: 31536000, description: "Lowest accepted hsts-max-age in seconds (the controller's own default: 31536000, one year)." },
         },
     },
     validateResource: forTypes([releaseType], (props, args, report) => {
@@ -255,8 +259,10 @@ export const edgeControllerHardened: ResourceValidationPolicy = {
             report(`${name} sets controller.config.hsts: "false"; keep HSTS on (set hsts-max-age and hsts-include-subdomains in controller.config, never through a snippet).`);
         } else {
             const maxAge = numberOf(config["hsts-max-age"]);
-            if (maxAge !== undefined && maxAge < minHstsMaxAge) {
-                report(`${name} sets controller.config.hsts-max-age ${maxAge}, below ${minHstsMaxAge} seconds; raise it (31536000, one year, is the usual value).`);
+            if (maxAge === undefined && controllerHstsMaxAge < minHstsMaxAge) {
+                report(`${name} leaves controller.config.hsts-max-age unset: the controller's default of ${controllerHstsMaxAge} seconds is below ${minHstsMaxAge}; set it.`);
+            } else if (maxAge !== undefined && maxAge < minHstsMaxAge) {
+                report(`${name} sets controller.config.hsts-max-age ${maxAge}, below ${minHstsMaxAge} seconds; raise it (the controller's own default is 31536000, one year).`);
             }
         }
         const webhookService = admissionWebhookServiceTypes(props).find((type) => type !== "ClusterIP");

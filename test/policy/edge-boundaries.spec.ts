@@ -92,25 +92,35 @@ describe("public-hosts-rate-limited at its boundaries", () => {
 
 describe("edge-controller-hardened at its boundaries", () => {
     const who = "Helm release 'ingress-nginx' (chart ingress-nginx)";
-    const below = (age: number, min: number): string => `${who} sets controller.config.hsts-max-age ${age}, below ${min} seconds; raise it (31536000, one year, is the usual value).`;
+    const below = (age: number, min: number): string => `${who} sets controller.config.hsts-max-age ${age}, below ${min} seconds; raise it (the controller's own default is 31536000, one year).`;
     const hstsOff = `${who} sets controller.config.hsts: "false"; keep HSTS on (set hsts-max-age and hsts-include-subdomains in controller.config, never through a snippet).`;
     const floor = (minHstsMaxAge: number) => ({ "edge-controller-hardened": { minHstsMaxAge } });
 
-    it("passes hsts-max-age at the default floor of 15724800 seconds and fails one second less", async () => {
-        await assertPasses(edgeControllerHardened, [configured({ "hsts-max-age": "15724800" }), configured({ "hsts-max-age": 15724800 })]);
-        await assertViolates(edgeControllerHardened, configured({ "hsts-max-age": "15724799" }), below(15724799, 15724800));
-        await assertViolates(edgeControllerHardened, configured({ "hsts-max-age": 15724799 }), below(15724799, 15724800));
+    it("passes hsts-max-age at the default floor, the controller's own default of 31536000 seconds, and fails one second less", async () => {
+        await assertPasses(edgeControllerHardened, [configured({ "hsts-max-age": "31536000" }), configured({ "hsts-max-age": 31536000 })]);
+        await assertViolates(edgeControllerHardened, configured({ "hsts-max-age": "31535999" }), below(31535999, 31536000));
+        await assertViolates(edgeControllerHardened, configured({ "hsts-max-age": 31535999 }), below(31535999, 31536000));
+        // Six months, the controller's default before v1.9.5, is below it.
+        await assertViolates(edgeControllerHardened, configured({ "hsts-max-age": "15724800" }), below(15724800, 31536000));
     });
 
-    it("moves the floor with the configured minimum: one year passes at one year, one second less fails", async () => {
-        await assertPasses(edgeControllerHardened, configured({ "hsts-max-age": "31536000" }), floor(31536000));
-        await assertViolates(edgeControllerHardened, configured({ "hsts-max-age": "31535999" }), below(31535999, 31536000), floor(31536000));
+    it("moves the floor with the configured minimum: two years pass at two years, one second less fails", async () => {
+        await assertPasses(edgeControllerHardened, configured({ "hsts-max-age": "63072000" }), floor(63072000));
+        await assertViolates(edgeControllerHardened, configured({ "hsts-max-age": "63071999" }), below(63071999, 63072000), floor(63072000));
         await assertPasses(edgeControllerHardened, configured({ "hsts-max-age": "0" }), floor(0));
+    });
+
+    it("holds an unset hsts-max-age to the floor as the controller's default of 31536000 seconds", async () => {
+        const unset = withValues((v) => delete v.controller.config["hsts-max-age"]);
+        await assertPasses(edgeControllerHardened, unset);
+        await assertPasses(edgeControllerHardened, unset, floor(31536000));
+        await assertViolates(edgeControllerHardened, unset,
+            `${who} leaves controller.config.hsts-max-age unset: the controller's default of 31536000 seconds is below 31536001; set it.`, floor(31536001));
     });
 
     it("checks max-age while HSTS is on (unset, true, \"true\"), and only reports HSTS off when it is off", async () => {
         for (const hsts of [undefined, true, "true"]) {
-            await assertViolates(edgeControllerHardened, configured({ hsts, "hsts-max-age": "3600" }), below(3600, 15724800));
+            await assertViolates(edgeControllerHardened, configured({ hsts, "hsts-max-age": "3600" }), below(3600, 31536000));
         }
         await assertViolates(edgeControllerHardened, configured({ hsts: "false", "hsts-max-age": "3600" }), hstsOff);
         await assertViolates(edgeControllerHardened, configured({ hsts: false, "hsts-max-age": "3600" }), hstsOff);
