@@ -52,10 +52,24 @@ export function chartMinor(release: Json): [number, number] | undefined {
     return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
-/** A value, or the chart's default when the release does not set it. */
+/**
+ * A value as the chart's templates read it: the chart's default (`fallback`) when the release
+ * does not set it, else `read` of the release's value. A value set to null is read too, as
+ * the nil the templates then see, not as the default: Helm deletes a key whose user value is
+ * null when it coalesces the values with the chart's defaults (helm/helm v4.1.4
+ * `pkg/chart/common/util/coalesce.go`, coalesceValues and coalesceTablesFullKey: "the user is
+ * nullifying a chart default - remove the key"), which is how cert-manager's and
+ * ingress-nginx's templates get it; the istiod and gateway charts keep their defaults under
+ * `_internal_defaults_do_not_set` and merge the user's values over them
+ * (`templates/zzz_profile.yaml`, `mustMergeOverwrite`), where a null overwrites the default
+ * with nil as well (both checked with `helm template` at the pinned chart versions). Flags are
+ * read with {@link helmTruthy} (nil is false). A count set to null is 0 to the templates'
+ * `int`; {@link numberOf} leaves it to the fallback 1, which every count here is compared
+ * with `> 1` alike.
+ */
 function valueOr<T>(values: Json, path: string, fallback: T, read: (v: unknown) => T | undefined): T {
     const v = at(values, path);
-    return v === undefined || v === null ? fallback : (read(v) ?? fallback);
+    return v === undefined ? fallback : (read(v) ?? fallback);
 }
 
 /* ----------------------------------------------------------------------------------- */
@@ -77,7 +91,10 @@ export function istiodRuns(values: Json): boolean {
     return !isRemoteIstiod(values) || booleanOf(at(values, "istiodRemote.enabledLocalInjectorIstiod")) === true;
 }
 
-/** The istiod replicas that are guaranteed: `replicaCount` without autoscaling, else `autoscaleMin`. */
+/**
+ * The istiod replicas as the chart's PDB condition counts them (`poddisruptionbudget.yaml`):
+ * `autoscaleMin` when `autoscaleEnabled`, else `replicaCount`.
+ */
 export function istiodReplicas(values: Json): { replicas: number; autoscaling: boolean } {
     // autoscale.yaml and deployment.yaml test the value with Helm's if: the string "false" is true.
     const autoscaling = valueOr(values, "autoscaleEnabled", true, helmTruthy);
@@ -154,14 +171,23 @@ export function istiodDeployment(release: Json): IstiodDeployment | undefined {
 function predictedIstiod(release: Json): IstiodDeployment | undefined {
     const values = valuesOf(release);
     if (!istiodRuns(values)) return undefined;
-    const { replicas, autoscaling } = istiodReplicas(values);
+    // autoscale.yaml: the HPA only `if and .Values.autoscaleEnabled .Values.autoscaleMin .Values.autoscaleMax`;
+    // deployment.yaml: `replicas` only `if not .Values.autoscaleEnabled` and `if .Values.replicaCount` (else Kubernetes' 1).
+    const enabled = valueOr(values, "autoscaleEnabled", true, helmTruthy);
+    const given = (path: string, fallback: number): unknown => (at(values, path) === undefined ? fallback : at(values, path));
+    const min = given("autoscaleMin", 1);
+    const max = given("autoscaleMax", 5);
+    const count = given("replicaCount", 1);
+    const autoscaling = enabled && helmTruthy(min) && helmTruthy(max);
+    const replicas = (autoscaling ? numberOf(min) : !enabled && helmTruthy(count) ? numberOf(count) : undefined) ?? 1;
     const pdbValues = recordAt(values, "pdb");
-    // `pdb.minAvailable` is rendered only without a `pdb.maxUnavailable` key (poddisruptionbudget.yaml).
-    const budget = "maxUnavailable" in pdbValues ? { maxUnavailable: pdbValues["maxUnavailable"] || undefined } : { minAvailable: pdbValues["minAvailable"] ?? 1 };
+    // poddisruptionbudget.yaml: `minAvailable` if it is set (a null one is not) and there is no `maxUnavailable` key, else `maxUnavailable` if set.
+    const minAvailable = "minAvailable" in pdbValues ? pdbValues["minAvailable"] : 1;
+    const budget = "maxUnavailable" in pdbValues ? { maxUnavailable: pdbValues["maxUnavailable"] || undefined } : { minAvailable: minAvailable || undefined };
     return {
         replicas,
         autoscaling,
-        maxReplicas: autoscaling ? (numberOf(at(values, "autoscaleMax")) ?? 5) : undefined,
+        maxReplicas: autoscaling ? numberOf(max) : undefined,
         podLabels: istiodPodLabels(values),
         requiredAntiAffinity: arrayAt(values, "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution").filter(isRecord),
         pdb: istiodChartPdb(release, values) ? budget : undefined,
@@ -272,10 +298,10 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
                 { describe: `Deployment ${full}`, namespace: ns, resourcesPath: "resources", podLabels: component("controller", "podLabels"), ...pdbFor("", "controller") },
                 { describe: `Deployment ${truncated(full, 55)}-webhook`, namespace: ns, resourcesPath: "webhook.resources", podLabels: component("webhook", "webhook.podLabels"), ...pdbFor("webhook.", "webhook") },
             ];
-            if (valueOr(values, "cainjector.enabled", true, booleanOf)) {
+            if (valueOr(values, "cainjector.enabled", true, helmTruthy)) {
                 list.push({ describe: `Deployment ${truncated(full, 52)}-cainjector`, namespace: ns, resourcesPath: "cainjector.resources", podLabels: component("cainjector", "cainjector.podLabels"), ...pdbFor("cainjector.", "cainjector") });
             }
-            if (valueOr(values, "startupapicheck.enabled", true, booleanOf)) {
+            if (valueOr(values, "startupapicheck.enabled", true, helmTruthy)) {
                 list.push({ describe: `Job ${truncated(`${truncated(full, 52)}-startupapicheck`, 63)}`, namespace: ns, resourcesPath: "startupapicheck.resources", podLabels: component("startupapicheck", "startupapicheck.podLabels") });
             }
             return list;
@@ -302,16 +328,16 @@ export function chartWorkloads(release: Json, resourceName: string): ChartWorklo
             ];
             // The certificate jobs run unless the webhook is off, patching is off, or cert-manager issues the webhook's certificate.
             if (
-                valueOr(values, "controller.admissionWebhooks.enabled", true, booleanOf) &&
-                valueOr(values, "controller.admissionWebhooks.patch.enabled", true, booleanOf) &&
-                !valueOr(values, "controller.admissionWebhooks.certManager.enabled", false, booleanOf)
+                valueOr(values, "controller.admissionWebhooks.enabled", true, helmTruthy) &&
+                valueOr(values, "controller.admissionWebhooks.patch.enabled", true, helmTruthy) &&
+                !valueOr(values, "controller.admissionWebhooks.certManager.enabled", false, helmTruthy)
             ) {
                 list.push(
                     { describe: `Job ${truncated(`${names.admission}-${stringAt(values, "controller.admissionWebhooks.createSecretJob.name") || "create"}`, 63)}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.createSecretJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
                     { describe: `Job ${truncated(`${names.admission}-${stringAt(values, "controller.admissionWebhooks.patchWebhookJob.name") || "patch"}`, 63)}`, namespace: ns, resourcesPath: "controller.admissionWebhooks.patchWebhookJob.resources", podLabels: labels("admission-webhook", "controller.admissionWebhooks.patch.labels") },
                 );
             }
-            if (valueOr(values, "defaultBackend.enabled", false, booleanOf)) {
+            if (valueOr(values, "defaultBackend.enabled", false, helmTruthy)) {
                 list.push({ describe: `Deployment ${names.defaultBackend}`, namespace: ns, resourcesPath: "defaultBackend.resources", podLabels: labels("default-backend", "defaultBackend.podLabels") });
             }
             return list;
@@ -351,7 +377,7 @@ function ingressNginxNames(values: Json, release: string): { controller: string;
 function gatewayPdb(values: Json, selector: Record<string, string>): { pdb?: PodSelector } {
     const budget = at(values, "podDisruptionBudget");
     if (!isRecord(budget) || Object.keys(budget).length === 0) return {};
-    const autoscaling = valueOr(values, "autoscaling.enabled", true, booleanOf);
+    const autoscaling = valueOr(values, "autoscaling.enabled", true, helmTruthy);
     const replicas = autoscaling ? valueOr(values, "autoscaling.minReplicas", 1, numberOf) : valueOr(values, "replicaCount", 1, numberOf);
     return replicas > 1 ? { pdb: { matchLabels: selector } } : {};
 }
@@ -362,8 +388,8 @@ function gatewayPdb(values: Json, selector: Record<string, string>): { pdb?: Pod
  * else `replicaCount`.
  */
 function ingressNginxControllerPdb(values: Json, labels: Record<string, string>): { pdb?: PodSelector } {
-    const autoscaling = valueOr(values, "controller.autoscaling.enabled", false, booleanOf);
-    const keda = valueOr(values, "controller.keda.enabled", false, booleanOf);
+    const autoscaling = valueOr(values, "controller.autoscaling.enabled", false, helmTruthy);
+    const keda = valueOr(values, "controller.keda.enabled", false, helmTruthy);
     const replicas =
         autoscaling && !keda
             ? valueOr(values, "controller.autoscaling.minReplicas", 1, numberOf)
@@ -435,16 +461,16 @@ export function chartServices(release: Json, resourceName: string): ChartService
             const controller = ingressNginxNames(values, name).controller;
             const list: ChartService[] = [];
             const web = [numberOf(at(values, "controller.service.ports.http")) ?? 80, numberOf(at(values, "controller.service.ports.https")) ?? 443];
-            if (valueOr(values, "controller.service.enabled", true, booleanOf)) {
-                if (valueOr(values, "controller.service.external.enabled", true, booleanOf)) list.push(read("controller.service", `Service ${controller}`, "LoadBalancer", web));
+            if (valueOr(values, "controller.service.enabled", true, helmTruthy)) {
+                if (valueOr(values, "controller.service.external.enabled", true, helmTruthy)) list.push(read("controller.service", `Service ${controller}`, "LoadBalancer", web));
                 // controller-service-internal.yaml: `if and .enabled .internal.enabled .internal.annotations` (4.15.1).
-                if (valueOr(values, "controller.service.internal.enabled", false, booleanOf) && Object.keys(recordAt(values, "controller.service.internal.annotations")).length > 0) {
+                if (valueOr(values, "controller.service.internal.enabled", false, helmTruthy) && Object.keys(recordAt(values, "controller.service.internal.annotations")).length > 0) {
                     const external = stringAt(values, "controller.service.type") || "LoadBalancer";
                     list.push(read("controller.service.internal", `Service ${controller}-internal`, external, web));
                 }
             }
             // The admission webhook's Service (controller-service-webhook.yaml), ClusterIP unless its values say otherwise.
-            if (valueOr(values, "controller.admissionWebhooks.enabled", true, booleanOf)) list.push(read("controller.admissionWebhooks.service", `Service ${controller}-admission`, "ClusterIP", [443]));
+            if (valueOr(values, "controller.admissionWebhooks.enabled", true, helmTruthy)) list.push(read("controller.admissionWebhooks.service", `Service ${controller}-admission`, "ClusterIP", [443]));
             return list;
         }
         default:

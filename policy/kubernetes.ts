@@ -101,20 +101,47 @@ function missingResources(resources: Json, requireCpuLimit: boolean): string[] {
     });
 }
 
-const suffixes: Readonly<Record<string, number>> = {
-    m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+/** The suffixes of the Kubernetes quantity grammar, as [base, exponent] (apimachinery `suffix.go`, newSuffixer). */
+const quantitySuffixes: Readonly<Record<string, readonly [number, number]>> = {
+    n: [10, -9], u: [10, -6], m: [10, -3], "": [10, 0], k: [10, 3], M: [10, 6], G: [10, 9], T: [10, 12], P: [10, 15], E: [10, 18],
+    Ki: [2, 10], Mi: [2, 20], Gi: [2, 30], Ti: [2, 40], Pi: [2, 50], Ei: [2, 60],
 };
 
-/** A Kubernetes resource quantity (`500m`, `2Gi`, `1.5`, `128974848`, `1e3`) as a number, or undefined. */
+/** Go's `strings.TrimSpace` (Unicode White_Space), which `Quantity.UnmarshalJSON` applies first. */
+const goSpace = "[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const goTrim = new RegExp(`^${goSpace}+|${goSpace}+$`, "g");
+
+/**
+ * A Kubernetes resource quantity as a number, or undefined when the API server refuses it.
+ * Strings are read as kubernetes/apimachinery v0.35.7 reads them (`pkg/api/resource/quantity.go`:
+ * `UnmarshalJSON` trims spaces, then `ParseQuantity` and its scanner `parseQuantityString`):
+ * an optional sign, digits with an optional fraction (`1`, `1.5`, `1.`, `.5`, even none at all:
+ * `.`, `-` and `+` read as 0), then one suffix: `n u m "" k M G T P E`, `Ki Mi Gi Ti Pi Ei`, or a
+ * decimal exponent `e`/`E` followed by a signed integer (`1e3`, `1E-3`, `1e+3`; `1E` alone is
+ * exa). Anything else is refused: other suffixes (`mi`, `K`, `1i`), an empty exponent (`1e`,
+ * `1e-`), inner spaces, a second point. The exponent is read as Go's int64 and used as an
+ * int32. A JSON number is taken as it is. Kubernetes keeps the value exactly (rounding up
+ * below 1n, capping binary-suffixed values at 2^63-1); here it is a float, which is enough
+ * to compare a limit with its request.
+ */
 export function quantity(value: unknown): number | undefined {
-    if (typeof value === "number") return value;
+    if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
     if (typeof value !== "string") return undefined;
-    const m = /^([0-9]+(?:\.[0-9]+)?)(?:([eE][-+]?[0-9]+)|(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei))?$/.exec(value.trim());
-    if (!m) return undefined;
-    const base = Number(m[1]);
-    if (m[2]) return base * 10 ** Number(m[2].slice(1));
-    return base * (m[3] ? (suffixes[m[3]] ?? 1) : 1);
+    const text = value.replace(goTrim, "");
+    const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[-+]?[0-9]*)$/.exec(text);
+    if (!m || text === "") return undefined;
+    const [, sign, whole, fraction, suffix] = m as unknown as [string, string, string, string | undefined, string];
+    // No digits at all (`.`, `k`) is NaN to Number() and 0 to Kubernetes.
+    const digits = `${sign}${whole}.${fraction ?? ""}`;
+    const known = quantitySuffixes[suffix];
+    if (known) return (known[0] === 10 ? Number(`${digits}e${known[1]}`) : Number(digits) * 2 ** known[1]) || 0;
+    // Else a decimal exponent: `e` or `E`, then what Go's strconv.ParseInt(s, 10, 64) takes (suffix.go, interpret);
+    // the scanner already ended the suffix with its digits.
+    const exponent = /^[eE]([+-]?[0-9]+)/.exec(suffix)?.[1];
+    if (exponent === undefined) return undefined;
+    const big = BigInt(exponent);
+    if (big > 2n ** 63n - 1n || big < -(2n ** 63n)) return undefined;
+    return Number(`${digits}e${Number(BigInt.asIntN(32, big))}`) || 0;
 }
 
 /** Limits below their requests (which the API server rejects), as phrases. */
@@ -158,7 +185,8 @@ export const workloadResourcesSet: ResourceValidationPolicy = {
             const chart = chartName(props);
             const values = valuesOf(props);
             for (const w of chartWorkloads(props, args.name)) {
-                const resources = merged(chartResourceDefaults[chart]?.[w.resourcesPath] ?? {}, recordAt(values, w.resourcesPath));
+                // A null `resources` drops the chart's defaults too (see valueOr in charts.ts: Helm deletes the key, the istio charts merge nil over it).
+                const resources = at(values, w.resourcesPath) === null ? {} : merged(chartResourceDefaults[chart]?.[w.resourcesPath] ?? {}, recordAt(values, w.resourcesPath));
                 const missing = missingResources(resources, requireCpuLimit);
                 if (missing.length > 0) {
                     report(`Helm release '${args.name}' (chart ${chart}) leaves ${w.describe} without ${listed(missing)}; set them under ${w.resourcesPath} in the release's values.`);
