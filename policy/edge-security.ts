@@ -1,12 +1,12 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { addressSet, openToEveryone, subtract, openFamilies, describeOpen } from "./addresses";
-import { chartName, chartServices, chartWorkloads, releaseNamespace, releaseType, stringMap, valuesOf } from "./charts";
+import { chartName, chartServices, chartWorkloads, releaseType, stringMap, valuesOf } from "./charts";
 import { renderedChart } from "./rendered";
 import { controlPlaneNamespaces, controlPlaneReason } from "./control-plane";
-import { configMapBool, helmTruthy } from "./booleans";
+import { configMapBool, helmTruthy, parseBool } from "./booleans";
 import { arrayAt, at, forTypes, isRecord, listed, numberOf, objectName, objectNamespace, recordAt, stringAt, type Json } from "./helpers";
 import { attributes, awsAnnotations, isPodLevelAnnotation } from "./load-balancers";
-import { selectorOf, selects } from "./selectors";
+import { selectorOf, selects, type PodSelector } from "./selectors";
 import { ingressType } from "./tls";
 
 /**
@@ -54,8 +54,12 @@ function istioMatch(pattern: string, value: string): boolean {
 
 /** A DENY rule that refuses outsiders: its source is a restricting notIpBlocks/notRemoteIpBlocks, and it has no conditions. */
 interface DenyRule {
-    readonly gatewayNamespace: string;
-    readonly gateways: readonly string[] | undefined;
+    /** The AuthorizationPolicy's namespace. */
+    readonly namespace: string;
+    /** Its `targetRefs` (or the legacy `targetRef`); empty when it selects workloads instead. */
+    readonly targets: readonly Json[];
+    /** Its `selector` (a WorkloadSelector has `matchLabels` only); empty without one. */
+    readonly selector: PodSelector;
     readonly to: readonly Json[];
 }
 
@@ -64,10 +68,13 @@ function denyRules(resources: readonly PolicyResource[]): DenyRule[] {
         .filter((r) => authorizationPolicyTypes.includes(r.type) && at(r.props, "spec.action") === "DENY")
         .flatMap((r) => {
             const props = r.props as Json;
-            // With targetRefs, the policy applies to those targets only (selector ignored): a Service or
-            // GatewayClass target leaves the Gateway out (istio/api security/v1/authorization_policy.proto).
             const targets = arrayAt(props, "spec.targetRefs").filter(isRecord);
-            const refs = targets.filter((t) => t["kind"] === "Gateway").map((t) => String(t["name"]));
+            const legacy = recordAt(props, "spec.targetRef");
+            const policy = {
+                namespace: objectNamespace(props),
+                targets: targets.length > 0 ? targets : Object.keys(legacy).length > 0 ? [legacy] : [],
+                selector: { matchLabels: stringMap(at(props, "spec.selector.matchLabels")) },
+            };
             return arrayAt(props, "spec.rules")
                 .filter(isRecord)
                 .filter((rule) => arrayAt(rule, "when").length === 0)
@@ -79,18 +86,107 @@ function denyRules(resources: readonly PolicyResource[]): DenyRule[] {
                         }),
                     ),
                 )
-                .map((rule) => ({ gatewayNamespace: objectNamespace(props), gateways: targets.length > 0 ? refs : undefined, to: arrayAt(rule, "to").filter(isRecord) }));
+                .map((rule) => ({ ...policy, to: arrayAt(rule, "to").filter(isRecord) }));
         });
 }
 
+/** The pods of a Gateway API Gateway that istiod deploys: their namespace, the Gateway's name, their labels. */
+interface GatewayWorkload {
+    readonly namespace: string;
+    readonly name: string;
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+const gatewayNameLabel = "gateway.networking.k8s.io/gateway-name";
+
 /**
- * True when a DENY rule refuses outsiders' requests for `host` (the :authority as sent, with or
- * without a port) and `path` on the Gateway `namespace/name`.
+ * The labels of the pods istiod deploys for a Gateway (Istio 1.30.3
+ * manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml, merged left to right,
+ * later keys winning: pkg/kube/inject/template.go toJSONMap): sidecar and canonical-name labels,
+ * then the infrastructure labels, then the Gateway's name and class. The infrastructure labels are
+ * `spec.infrastructure.labels` without `gateway.networking.k8s.io/` keys when set, else the
+ * Gateway's own labels (pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go
+ * extractInfrastructureMetadata, PILOT_ENABLE_GATEWAY_API_COPY_LABELS_ANNOTATIONS on by default);
+ * the Deployment is `<name>-<class>` unless the `gateway.istio.io/name-override` annotation names
+ * it (gateway_utils.go GetDefaultName). Labels the `parametersRef` overlay adds are not read: a
+ * selector on them is judged as not matching, which reports a path rather than hides one.
  */
-function denied(rules: readonly DenyRule[], gateway: string, host: string, path: string): boolean {
+function gatewayPodLabels(props: Json, resourceName: string): Record<string, string> {
+    const name = objectName(props, resourceName);
+    const className = stringAt(props, "spec.gatewayClassName") ?? "";
+    const infrastructure = at(props, "spec.infrastructure.labels");
+    const copied = isRecord(infrastructure) ? Object.fromEntries(Object.entries(stringMap(infrastructure)).filter(([k]) => !k.startsWith("gateway.networking.k8s.io/"))) : stringMap(at(props, "metadata.labels"));
+    return {
+        "sidecar.istio.io/inject": "false",
+        "service.istio.io/canonical-name": annotationsOf(props)["gateway.istio.io/name-override"] || `${name}-${className}`,
+        "service.istio.io/canonical-revision": "latest",
+        ...copied,
+        [gatewayNameLabel]: name,
+        "gateway.networking.k8s.io/gateway-class-name": className,
+        "gateway.istio.io/managed": "istio.io-gateway-controller",
+    };
+}
+
+/**
+ * The gateway workload of a parent Gateway `namespace/name`: with the labels istiod gives its pods
+ * when the stack declares the Gateway, else only the label istiod always sets (`gateway-name`).
+ */
+function gatewayWorkload(resources: readonly PolicyResource[], gateway: string): GatewayWorkload {
     const [namespace, name] = gateway.split("/") as [string, string];
+    const declared = resources.find((r) => r.type === gatewayType && objectNamespace(r.props as Json) === namespace && objectName(r.props as Json, r.name) === name);
+    return { namespace, name, labels: declared ? gatewayPodLabels(declared.props as Json, declared.name) : { [gatewayNameLabel]: name } };
+}
+
+/** How the mesh attaches policies: its root namespace (undefined when the istiod releases disagree) and whether gateways read selector policies. */
+interface MeshScope {
+    readonly rootNamespace: string | undefined;
+    readonly selectorPolicies: boolean;
+}
+
+/**
+ * The mesh's root namespace, `meshConfig.rootNamespace` or else `global.istioNamespace`
+ * (istiod chart 1.30.3 templates/configmap.yaml; both default to istio-system), and whether
+ * istiod applies selector policies to Gateway API gateways (its env
+ * ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY, default true: pilot/pkg/features/pilot.go), read from
+ * the stack's istiod releases.
+ */
+function meshScope(resources: readonly PolicyResource[]): MeshScope {
+    const istiods = resources.filter((r) => r.type === releaseType && chartName(r.props as Json) === "istiod").map((r) => valuesOf(r.props as Json));
+    const roots = new Set(istiods.map((v) => stringAt(v, "meshConfig.rootNamespace") || stringAt(v, "global.istioNamespace") || "istio-system"));
+    return {
+        rootNamespace: roots.size > 1 ? undefined : ([...roots][0] ?? "istio-system"),
+        selectorPolicies: !istiods.some((v) => parseBool(at(v, "env.ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY")) === false),
+    };
+}
+
+/**
+ * True when istiod attaches a DENY rule's AuthorizationPolicy to a Gateway API gateway's pods
+ * (Istio 1.30.3 pilot/pkg/model/policyattachment.go ShouldAttachPolicy, authorization.go
+ * ListAuthorizationPolicies; istio/api security/v1beta1/authorization_policy.proto). With
+ * `targetRefs` (or the legacy `targetRef`) the selector is ignored: the policy applies where a
+ * target is `gateway.networking.k8s.io` Gateway of that name, the policy is in the gateway's
+ * namespace and the target names no other one (a GatewayClass, Service or ServiceEntry target
+ * binds waypoints only, and a root-namespace policy targets no other namespace's Gateway). Without
+ * them, from the gateway's namespace or the root namespace, when its `selector.matchLabels` (none:
+ * every workload) are among the pods' labels.
+ */
+function attaches(rule: DenyRule, gateway: GatewayWorkload, mesh: MeshScope): boolean {
+    if (rule.targets.length > 0) {
+        return (
+            rule.namespace === gateway.namespace &&
+            rule.targets.some((t) => t["group"] === "gateway.networking.k8s.io" && t["kind"] === "Gateway" && t["name"] === gateway.name && [undefined, "", gateway.namespace].includes(stringAt(t, "namespace")))
+        );
+    }
+    return mesh.selectorPolicies && (rule.namespace === gateway.namespace || rule.namespace === mesh.rootNamespace) && selects(rule.selector, gateway.labels);
+}
+
+/**
+ * True when a DENY rule that istiod attaches to the gateway refuses outsiders' requests for `host`
+ * (the :authority as sent, with or without a port) and `path`.
+ */
+function denied(rules: readonly DenyRule[], gateway: GatewayWorkload, mesh: MeshScope, host: string, path: string): boolean {
     return rules.some((r) => {
-        if (r.gatewayNamespace !== namespace || (r.gateways !== undefined && !r.gateways.includes(name))) return false;
+        if (!attaches(r, gateway, mesh)) return false;
         if (r.to.length === 0) return true;
         return r.to.some((t) => {
             const op = recordAt(t, "operation");
@@ -138,8 +234,9 @@ function probes(match: Json): string[] {
  * edge: an Ingress for a host that another Ingress restricts with `allowlist-source-range`
  * has its own allowlist or the annotation. Gateway API edge: every path (and what lies
  * beneath a prefix) of an HTTPRoute for a host that a DENY AuthorizationPolicy restricts is
- * refused to outsiders by such a rule (no `notPaths` exempts it) on each parent Gateway, for the
- * host with and without a port, or the route carries the annotation.
+ * refused to outsiders by such a rule (no `notPaths` exempts it) of a policy istiod attaches to
+ * each parent Gateway's pods (by `targetRefs`, or by `selector` from the gateway's or the root
+ * namespace), for the host with and without a port, or the route carries the annotation.
  */
 export const pathsInheritAllowlist: StackValidationPolicy = {
     name: "paths-inherit-allowlist",
@@ -161,12 +258,15 @@ export const pathsInheritAllowlist: StackValidationPolicy = {
             }
         }
         const rules = denyRules(args.resources);
+        const mesh = meshScope(args.resources);
         const hosts = new Set(allowlistedGatewayHosts(rules));
         for (const r of args.resources.filter((x) => x.type === httpRouteType)) {
             const props = r.props as Json;
             if (declaredPublic(props)) continue;
             const routeHosts = arrayAt(props, "spec.hostnames").map(String).filter((h) => hosts.has(h));
-            const gateways = arrayAt(props, "spec.parentRefs").filter(isRecord).map((p) => `${stringAt(p, "namespace") ?? objectNamespace(props)}/${String(p["name"])}`);
+            const gateways = arrayAt(props, "spec.parentRefs")
+                .filter(isRecord)
+                .map((p) => gatewayWorkload(args.resources, `${stringAt(p, "namespace") ?? objectNamespace(props)}/${String(p["name"])}`));
             const open: string[] = [];
             arrayAt(props, "spec.rules").filter(isRecord).forEach((rule) => {
                 if (arrayAt(rule, "backendRefs").length === 0) return;
@@ -174,7 +274,7 @@ export const pathsInheritAllowlist: StackValidationPolicy = {
                 for (const match of matches.length > 0 ? matches : [{}]) {
                     for (const host of routeHosts) {
                         // Open when any parent Gateway, for any :authority, lets an outsider through.
-                        const path = probes(match).find((p) => gateways.some((g) => authorities(host).some((a) => !denied(rules, g, a, p))));
+                        const path = probes(match).find((p) => gateways.some((g) => authorities(host).some((a) => !denied(rules, g, mesh, a, p))));
                         if (path !== undefined) open.push(`${host}${stringAt(match, "path.value") ?? "/"}`);
                     }
                 }
@@ -188,6 +288,17 @@ export const pathsInheritAllowlist: StackValidationPolicy = {
         }
     },
 };
+
+/**
+ * The controller of an ingress-nginx release: its namespace and its pods' labels. The chart puts
+ * every object where its `ingress-nginx.namespace` helper says: `namespaceOverride` when set, else
+ * the release's namespace (charts/ingress-nginx/templates/_helpers.tpl, controller-deployment.yaml,
+ * controller-service-webhook.yaml and the webhook's clientConfig, chart 4.15.1), which
+ * chartWorkloads reads; the controller is always its first workload.
+ */
+function ingressNginxController(release: PolicyResource): { namespace: string; podLabels: Record<string, string> } {
+    return chartWorkloads(release.props as Json, release.name)[0]!;
+}
 
 /* ---------------------------------------------------------------------------------- */
 /* HSTS                                                                                 */
@@ -232,7 +343,7 @@ export const hstsOnlyFromController: StackValidationPolicy = {
 /**
  * Public hosts never route into the control plane: no Ingress or HTTPRoute backend is in
  * kube-system, kube-public, kube-node-lease, istio-system (istiod's plain-text ports),
- * cert-manager, an edge's own namespace (an ingress-nginx release's or a Gateway's), or is
+ * cert-manager, an edge's own namespace (where an ingress-nginx release's controller runs, or a Gateway's), or is
  * `default/kubernetes`, unless the pack's configuration names it.
  */
 export const routesAvoidControlPlane: StackValidationPolicy = {
@@ -249,7 +360,7 @@ export const routesAvoidControlPlane: StackValidationPolicy = {
         const { allowedBackends, protectedNamespaces } = args.getConfig<{ allowedBackends: string[]; protectedNamespaces: string[] }>();
         const reasons = Object.fromEntries(protectedNamespaces.map((n) => [n, controlPlaneNamespaces[n] ?? "a namespace of the control plane"]));
         const edgeNamespaces = [
-            ...args.resources.filter((r) => r.type === releaseType && chartName(r.props as Json) === "ingress-nginx").map((r) => releaseNamespace(r.props as Json)),
+            ...args.resources.filter((r) => r.type === releaseType && chartName(r.props as Json) === "ingress-nginx").map((r) => ingressNginxController(r).namespace),
             ...args.resources.filter((r) => r.type === gatewayType).map((r) => objectNamespace(r.props as Json)),
         ];
         const judge = (who: string, namespace: string, service: string, urn: string): void => {
@@ -293,7 +404,8 @@ function admitsPort(entry: Json, port: number): boolean {
 
 /**
  * The ingress-nginx admission webhook stays reachable from the API server only
- * (CVE-2025-1974): a NetworkPolicy isolates the controller pods, and no NetworkPolicy that
+ * (CVE-2025-1974): a NetworkPolicy in the controller's namespace (the chart's
+ * `namespaceOverride` when set) isolates the controller pods, and no NetworkPolicy that
  * selects them admits the webhook port from pods (podSelector, namespaceSelector), from
  * anywhere (a rule without `from`), or from address blocks that together cover all of IPv4
  * or IPv6.
@@ -310,8 +422,10 @@ export const admissionWebhookIsolated: StackValidationPolicy = {
             const enabled = at(values, "controller.admissionWebhooks.enabled");
             if (enabled !== undefined && !helmTruthy(enabled)) continue;
             const port = numberOf(at(values, "controller.admissionWebhooks.port")) ?? 8443;
-            const namespace = releaseNamespace(release.props as Json);
-            const labels = chartWorkloads(release.props as Json, release.name)[0]?.podLabels ?? {};
+            // The controller runs where the chart's `ingress-nginx.namespace` helper puts it: `namespaceOverride`
+            // when set, else the release's namespace (charts/ingress-nginx/templates/_helpers.tpl and
+            // controller-deployment.yaml, chart 4.15.1); a NetworkPolicy in the release's namespace isolates nothing then.
+            const { namespace, podLabels: labels } = ingressNginxController(release);
             const who = `The admission webhook (port ${port}) of Helm release '${release.name}' (chart ingress-nginx)`;
             const selecting = policies.filter((p) => {
                 const props = p.props as Json;
