@@ -6,16 +6,28 @@ import { at } from "./helpers";
  * Rules for the Gateway API edge, the counterparts of the NGINX edge's: every host a
  * Gateway serves is under TLS, plain HTTP only redirects to HTTPS, HSTS is set, allowlists
  * never admit the whole address space, public hosts are rate-limited, the CRDs come from a
- * pinned standard-channel release and the WAF module is pinned. Facts: Gateway API v1.5
- * (listeners, HTTPRoute filters, parentRefs/sectionName), istio/api (AuthorizationPolicy
+ * pinned standard-channel release and the WAF module is pinned. GRPCRoutes (standard
+ * channel, v1) attach to HTTP and HTTPS listeners as HTTPRoutes do, so the rules on where
+ * routes attach and on rate limits judge them too. Facts: Gateway API v1.5
+ * (listeners, HTTPRoute filters, parentRefs/sectionName/port), istio/api (AuthorizationPolicy
  * sources, EnvoyFilter HTTP_ROUTE patches, WasmPlugin failStrategy), Istio's route names
- * for HTTPRoute rules (`<namespace>.<name>.<index>`, or the rule's name).
+ * for HTTPRoute and GRPCRoute rules (`<namespace>.<name>.<index>`, or the rule's name:
+ * pilot/pkg/config/kube/gateway/conversion.go convertHTTPRoute and convertGRPCRoute, 1.30.3).
  */
 
 type Json = Record<string, unknown>;
 
 const gatewayType = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
-const httpRouteType = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+/** HTTPRoute at each version the standard channel serves (v1.5.1 config/crd/standard: v1 and v1beta1). */
+const httpRouteTypes = ["v1", "v1beta1"].map((v) => `kubernetes:gateway.networking.k8s.io/${v}:HTTPRoute`);
+/**
+ * GRPCRoute (gateway-api v1.5.1 apis/v1/grpcroute_types.go, standard channel, served as v1
+ * only): the same CommonRouteSpec parentRefs as an HTTPRoute; on an HTTP listener it is
+ * served as cleartext HTTP/2 (h2c). Its filters have no RequestRedirect, so it never redirects.
+ */
+const grpcRouteType = "kubernetes:gateway.networking.k8s.io/v1:GRPCRoute";
+/** The route kinds that attach to HTTP and HTTPS listeners, by type token. */
+const routeKinds: Readonly<Record<string, string>> = { ...Object.fromEntries(httpRouteTypes.map((t) => [t, "HTTPRoute"])), [grpcRouteType]: "GRPCRoute" };
 const authorizationPolicyTypes = ["kubernetes:security.istio.io/v1:AuthorizationPolicy", "kubernetes:security.istio.io/v1beta1:AuthorizationPolicy"];
 const envoyFilterType = "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter";
 const wasmPluginType = "kubernetes:extensions.istio.io/v1alpha1:WasmPlugin";
@@ -48,11 +60,33 @@ function redirectsOnlyToHttps(route: Json): boolean {
     );
 }
 
-/** The Gateways (`namespace/name`) and listener names an HTTPRoute attaches to (an undefined section means every listener). */
-function parentsOf(route: Json): { gateway: string; section: string | undefined }[] {
+/** A route's parent: a Gateway (`namespace/name`), with the listener name and port it selects (undefined: any). */
+interface Parent {
+    readonly gateway: string;
+    readonly section: string | undefined;
+    readonly port: number | undefined;
+}
+
+/** The Gateways (`namespace/name`), listener names and ports a route attaches to. */
+function parentsOf(route: Json): Parent[] {
     return records(at(route, "spec.parentRefs"))
         .filter((p) => (p["kind"] ?? "Gateway") === "Gateway" && (p["group"] ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io")
-        .map((p) => ({ gateway: `${text(p["namespace"]) ?? namespaceOf(route)}/${String(p["name"])}`, section: text(p["sectionName"]) }));
+        .map((p) => ({ gateway: `${text(p["namespace"]) ?? namespaceOf(route)}/${String(p["name"])}`, section: text(p["sectionName"]), port: typeof p["port"] === "number" ? p["port"] : undefined }));
+}
+
+/**
+ * True when a parentRef selects a listener: by sectionName and by port, each when given
+ * (ParentReference, apis/v1/shared_types.go: "When both Port and SectionName are specified,
+ * the name and port of the selected listener must match both"; Istio 1.30.3 checks both,
+ * pilot/pkg/config/kube/gateway/conversion.go).
+ */
+function selects(parent: Parent, listener: Json): boolean {
+    return (parent.section === undefined || listener["name"] === parent.section) && (parent.port === undefined || listener["port"] === parent.port);
+}
+
+/** The routes (HTTPRoutes and GRPCRoutes) of a stack, each with its kind. */
+function routesOf(resources: readonly StackResource[]): (StackResource & { kind: string })[] {
+    return resources.filter((r) => r.type in routeKinds).map((r) => ({ ...r, kind: routeKinds[r.type]! }));
 }
 
 /** The Gateways of a stack by `namespace/name`. */
@@ -63,7 +97,7 @@ function gatewaysOf(resources: readonly StackResource[]): Map<string, Json> {
 /**
  * Every Gateway listener that carries a hostname terminates TLS with a certificate, and an
  * HTTPRoute on a plain-HTTP listener only redirects to HTTPS (otherwise the host is served
- * in clear).
+ * in clear). A GRPCRoute cannot redirect: on a plain-HTTP listener it serves in clear.
  */
 export const gatewayTlsEveryHost: StackValidationPolicy = {
     name: "gateway-tls-every-host",
@@ -81,15 +115,15 @@ export const gatewayTlsEveryHost: StackValidationPolicy = {
                 }
             }
         }
-        for (const r of resources.filter((x) => x.type === httpRouteType)) {
+        for (const r of routesOf(resources)) {
             if (redirectsOnlyToHttps(r.props)) continue;
             for (const parent of parentsOf(r.props)) {
                 const gateway = gateways.get(parent.gateway);
                 if (!gateway) continue;
-                const plain = records(at(gateway, "spec.listeners")).filter((l) => l["protocol"] === "HTTP" && (parent.section === undefined || l["name"] === parent.section));
+                const plain = records(at(gateway, "spec.listeners")).filter((l) => l["protocol"] === "HTTP" && selects(parent, l));
                 for (const l of plain) {
                     report(
-                        `HTTPRoute '${namespaceOf(r.props)}/${nameOf(r.props, r.name)}' serves ${list(at(r.props, "spec.hostnames")).map(String).join(", ") || "its hosts"} on plain-HTTP listener '${String(l["name"])}' of Gateway '${parent.gateway}'; attach it to an HTTPS listener (parentRefs sectionName) and leave HTTP to the redirect.`,
+                        `${r.kind} '${namespaceOf(r.props)}/${nameOf(r.props, r.name)}' serves ${list(at(r.props, "spec.hostnames")).map(String).join(", ") || "its hosts"} on plain-HTTP listener '${String(l["name"])}' of Gateway '${parent.gateway}'; attach it to an HTTPS listener (parentRefs sectionName) and leave HTTP to the redirect.`,
                     );
                 }
             }
@@ -104,13 +138,13 @@ export const gatewayHttpsRedirect: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const resources = args.resources as unknown as StackResource[];
-        const routes = resources.filter((x) => x.type === httpRouteType);
+        const routes = resources.filter((x) => httpRouteTypes.includes(x.type));
         for (const [key, gateway] of gatewaysOf(resources)) {
             const listeners = records(at(gateway, "spec.listeners"));
             if (!listeners.some((l) => l["protocol"] === "HTTPS")) continue;
             const http = listeners.filter((l) => l["protocol"] === "HTTP" && l["port"] === 80);
             const redirected = http.some((l) =>
-                routes.some((r) => redirectsOnlyToHttps(r.props) && parentsOf(r.props).some((p) => p.gateway === key && (p.section === undefined || p.section === l["name"]))),
+                routes.some((r) => redirectsOnlyToHttps(r.props) && parentsOf(r.props).some((p) => p.gateway === key && selects(p, l))),
             );
             if (!redirected) {
                 report(`Gateway '${key}' serves HTTPS but has no HTTP listener on port 80 with a route that redirects to HTTPS; add one (RequestRedirect scheme: https), so plain-HTTP clients are sent to TLS.`);
@@ -139,7 +173,7 @@ export const gatewayRoutesSetHsts: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: { properties: { minMaxAgeSeconds: { type: "integer", minimum: 0, default: 31536000, description: "Lowest HSTS max-age accepted (one year by default, as the article)." } } },
     validateResource: (args, report) => {
-        if (args.type !== httpRouteType) return;
+        if (!httpRouteTypes.includes(args.type)) return;
         const props = args.props as Json;
         const min = Number(args.getConfig<{ minMaxAgeSeconds: number }>().minMaxAgeSeconds);
         const route = `HTTPRoute '${namespaceOf(props)}/${nameOf(props, args.name)}'`;
@@ -215,7 +249,7 @@ function perClientRps(config: Json): number | undefined {
 }
 
 /**
- * Every public route (a host without an allowlist) of an HTTPRoute on a Gateway has a
+ * Every public route (a host without an allowlist) of an HTTPRoute or GRPCRoute on a Gateway has a
  * per-client local rate limit, from an EnvoyFilter on that Gateway patching the route by
  * the name istiod gives it, no higher than the ceiling.
  */
@@ -246,7 +280,7 @@ export const gatewayPublicRoutesRateLimited: StackValidationPolicy = {
                 if (patch["applyTo"] === "HTTP_ROUTE" && route && isRecord(config)) limits.set(route, config);
             }
         }
-        for (const r of resources.filter((x) => x.type === httpRouteType)) {
+        for (const r of routesOf(resources)) {
             if (redirectsOnlyToHttps(r.props) || !parentsOf(r.props).some((p) => gateways.has(p.gateway))) continue;
             const hosts = list(at(r.props, "spec.hostnames")).map(String);
             if (hosts.length > 0 && hosts.every((h) => allowlisted.has(h))) continue;
@@ -256,9 +290,9 @@ export const gatewayPublicRoutesRateLimited: StackValidationPolicy = {
                 const config = limits.get(envoyName);
                 const rps = config ? perClientRps(config) : undefined;
                 if (rps === undefined) {
-                    report(`HTTPRoute '${route}' rule ${i + 1} (route '${envoyName}') serves ${hosts.length > 0 ? `public host(s) ${hosts.join(", ")}` : "every host of its listeners"} without a per-client rate limit; add a local rate limit for it (an EnvoyFilter HTTP_ROUTE patch on the Gateway, a remote_address descriptor).`);
+                    report(`${r.kind} '${route}' rule ${i + 1} (route '${envoyName}') serves ${hosts.length > 0 ? `public host(s) ${hosts.join(", ")}` : "every host of its listeners"} without a per-client rate limit; add a local rate limit for it (an EnvoyFilter HTTP_ROUTE patch on the Gateway, a remote_address descriptor).`);
                 } else if (rps > max) {
-                    report(`HTTPRoute '${route}' rule ${i + 1} (route '${envoyName}') allows ${rps} requests per second per client, above the ceiling of ${max}; lower the profile's rps/rpm.`);
+                    report(`${r.kind} '${route}' rule ${i + 1} (route '${envoyName}') allows ${rps} requests per second per client, above the ceiling of ${max}; lower the profile's rps/rpm.`);
                 }
             });
         }

@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { chartName, istiodDeployment, istiodPdbEnabled, releaseType, stringMap, valuesOf, type IstiodDeployment } from "./charts";
+import { chartName, isRemoteIstiod, istiodDeployment, istiodPdbEnabled, releaseType, stringMap, valuesOf, type IstiodDeployment } from "./charts";
 import { arrayAt, at, forTypes, isRecord, listed, numberOf, objectName, objectNamespace, stringAt, type Json } from "./helpers";
 import { parseKubeconfig, remoteKubeconfigProblems, secretEntries } from "./kubeconfig";
 import { selectorOf, selects } from "./selectors";
@@ -344,12 +344,45 @@ interface Identity {
     readonly network?: string | undefined;
 }
 
-function identities(resources: readonly PolicyResource[], istioNamespace: string): { istiod: Identity[]; gateways: Identity[]; namespaces: Identity[]; secrets: { cluster: string; name: string; urn: string }[]; remotePaths: { source: string; urn: string; path: string; cluster?: string | undefined; network?: string | undefined }[] } {
+/** An injection path or URL an istiod release sets, with the identity its values give. */
+interface InjectionTarget {
+    readonly source: string;
+    readonly urn: string;
+    readonly path: string;
+    readonly cluster?: string | undefined;
+    readonly network?: string | undefined;
+}
+
+/** A remote istiod release whose injection webhook names no cluster, and what it calls instead. */
+interface UnnamedTarget extends Omit<InjectionTarget, "path"> {
+    readonly what: string;
+}
+
+/**
+ * What a remote's sidecar-injection webhook calls, when that names no cluster:
+ * the istiod chart (templates/mutatingwebhook.yaml, 1.30.3) calls `istiodRemote.injectionURL`
+ * when it is set (non-empty), else the `istiod` Service at `istiodRemote.injectionPath`,
+ * whose default (values.yaml) is `/inject`. istiod reads the cluster and network only from
+ * that path (pkg/kube/inject/webhook.go parseInjectEnvs, `cluster` and `net`); without them
+ * inject.go extractClusterAndNetwork takes its own values', so the primary's istiod gives
+ * the remote's pods the primary's cluster name and network.
+ */
+function unnamedRemoteTarget(values: Json): string | undefined {
+    if (!isRemoteIstiod(values)) return undefined;
+    const url = stringAt(values, "istiodRemote.injectionURL");
+    if (url) return url.includes("/inject/") ? undefined : `calls istiodRemote.injectionURL '${url}'`;
+    const path = stringAt(values, "istiodRemote.injectionPath");
+    if (path === undefined) return "keeps the chart's default path '/inject' (no istiodRemote.injectionPath or injectionURL)";
+    return path.includes("/inject/") ? undefined : `calls the istiod Service at istiodRemote.injectionPath '${path}'`;
+}
+
+function identities(resources: readonly PolicyResource[], istioNamespace: string): { istiod: Identity[]; gateways: Identity[]; namespaces: Identity[]; secrets: { cluster: string; name: string; urn: string }[]; remotePaths: InjectionTarget[]; unnamed: UnnamedTarget[] } {
     const istiod: Identity[] = [];
     const gateways: Identity[] = [];
     const namespaces: Identity[] = [];
     const secrets: { cluster: string; name: string; urn: string }[] = [];
-    const remotePaths: { source: string; urn: string; path: string; cluster?: string | undefined; network?: string | undefined }[] = [];
+    const remotePaths: InjectionTarget[] = [];
+    const unnamed: UnnamedTarget[] = [];
     for (const r of resources) {
         const props = r.props as Json;
         if (r.type === releaseType && chartName(props) === "istiod") {
@@ -360,6 +393,8 @@ function identities(resources: readonly PolicyResource[], istioNamespace: string
                 const path = stringAt(values, key);
                 if (path && path.includes("/inject/")) remotePaths.push({ source: `${id.source} ${key}`, urn: r.urn, path, cluster: id.clusterName, network: id.network });
             }
+            const what = unnamedRemoteTarget(values);
+            if (what) unnamed.push({ what, source: id.source, urn: r.urn, cluster: id.clusterName, network: id.network });
         } else if (r.type === releaseType && chartName(props) === "gateway") {
             const network = stringAt(valuesOf(props), "networkGateway");
             if (network) gateways.push({ source: `Helm release '${r.name}' (chart gateway) networkGateway`, urn: r.urn, network });
@@ -371,7 +406,7 @@ function identities(resources: readonly PolicyResource[], istioNamespace: string
             if (cluster) secrets.push({ cluster, name: objectName(props, r.name), urn: r.urn });
         }
     }
-    return { istiod, gateways, namespaces, secrets, remotePaths };
+    return { istiod, gateways, namespaces, secrets, remotePaths, unnamed };
 }
 
 /**
@@ -379,7 +414,8 @@ function identities(resources: readonly PolicyResource[], istioNamespace: string
  * `global.multiCluster.clusterName` (it must equal the name this cluster's remote secret
  * carries on the primary, istio/istio#42516) and `global.network`; the east-west gateway's
  * `networkGateway` and the istio-system namespace's `topology.istio.io/network` label name
- * that same network; a remote's injection path names its own cluster and network; the
+ * that same network; a remote's injection path names its own cluster and network (also when
+ * the release leaves it at the chart's default `/inject`, which names neither); the
  * primary's remote secrets name other clusters, each once.
  */
 export const meshClusterNamesMatch: StackValidationPolicy = {
@@ -393,7 +429,7 @@ export const meshClusterNamesMatch: StackValidationPolicy = {
     },
     validateStack: (args, report) => {
         const { istioNamespace } = args.getConfig<{ istioNamespace: string }>();
-        const { istiod, gateways, namespaces, secrets, remotePaths } = identities(args.resources, istioNamespace);
+        const { istiod, gateways, namespaces, secrets, remotePaths, unnamed } = identities(args.resources, istioNamespace);
         for (const id of istiod) {
             if (!id.clusterName || id.clusterName === "Kubernetes") {
                 report(`${id.source} does not set global.multiCluster.clusterName; set it to this cluster's name (the name of its remote secret on the primary).`, id.urn);
@@ -417,6 +453,12 @@ export const meshClusterNamesMatch: StackValidationPolicy = {
             } else if ((p.cluster && m[1] !== p.cluster) || (p.network && m[2] !== p.network)) {
                 report(`${p.source} names cluster '${m[1] ?? ""}' and network '${m[2] ?? ""}' but istiod's values say '${p.cluster ?? ""}' and '${p.network ?? ""}'; use /inject/cluster/${p.cluster ?? ""}/net/${p.network ?? ""}.`, p.urn);
             }
+        }
+        for (const u of unnamed) {
+            report(
+                `${u.source} is a remote whose sidecar-injection webhook ${u.what}, which names no cluster or network: the primary's istiod then injects this cluster's pods with its own cluster name and network; set istiodRemote.injectionPath (or injectionURL) to /inject/cluster/${u.cluster ?? "<cluster>"}/net/${u.network ?? "<network>"}.`,
+                u.urn,
+            );
         }
         const seen = new Map<string, string>();
         for (const s of secrets) {
