@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { primary, problemLines } from "../../support/config-source";
+import { problemLines } from "../../support/config-source";
+import { host, servingPrimary } from "../../support/serving";
 
 /**
  * The rules across the DNS settings (config/settings/dns.ts), as a user reads them: the
@@ -10,17 +11,9 @@ import { primary, problemLines } from "../../support/config-source";
  * records instead). Each case asserts the exact lines.
  */
 
-const oidcArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
-
-const host = (name: string): Record<string, unknown> => ({ host: name, namespace: "apps", paths: [{ path: "/", service: "web", port: 80 }] });
-
 /** A primary that serves app.example.com and the apex example.com, with a certificate for both. */
 const serving = {
-    ...primary,
-    acmeEmail: "platform@example.com",
-    dnsHostedZoneName: "example.com",
-    dns01OidcProviderArn: oidcArn,
-    edgeAdmissionWebhookSources: ["10.0.0.0/16"],
+    ...servingPrimary,
     tlsCertificates: [{ name: "site", dnsNames: ["example.com", "*.example.com"] }],
     edgeHosts: [host("app.example.com"), host("example.com")],
 };

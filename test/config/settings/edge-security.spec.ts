@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { primary, problemLines } from "../../support/config-source";
+import { servingPrimary } from "../../support/serving";
 
 /**
  * The edge's security rules (config/settings/edge-security.ts), as a user reads them:
@@ -9,16 +10,9 @@ import { primary, problemLines } from "../../support/config-source";
  * edge sets for security. Each case asserts the exact lines.
  */
 
-const oidcArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
-
 /** A primary that serves hosts of example.com with a wildcard certificate, and three profiles. */
 const serving = {
-    ...primary,
-    acmeEmail: "platform@example.com",
-    dnsHostedZoneName: "example.com",
-    dns01OidcProviderArn: oidcArn,
-    edgeAdmissionWebhookSources: ["10.0.0.0/16"],
-    tlsCertificates: [{ name: "site", dnsNames: ["*.example.com"] }],
+    ...servingPrimary,
     edgeSecurityProfiles: [
         { name: "office", allowlist: ["203.0.113.0/24"] },
         { name: "partners", allowlist: ["198.51.100.0/24"] },
