@@ -359,21 +359,54 @@ interface UnnamedTarget extends Omit<InjectionTarget, "path"> {
 }
 
 /**
+ * The cluster and network an injection path (or an injection URL's path) gives the proxies
+ * istiod injects, read as istiod 1.30.3 reads it (pkg/kube/inject/webhook.go
+ * parseInjectEnvs): after the first segment (istiod serves `/inject` and `/inject/...`),
+ * key/value segments in any order, `cluster` and `net` (or the environment variables they
+ * stand for, by name in any case), `--slash--` meaning `/` in a value; or the deprecated
+ * `:ENV:key=value` form. Undefined where istiod would not serve the path.
+ */
+export function injectionIdentity(target: string): { cluster?: string; network?: string } | undefined {
+    // An injectionURL's path; an injectionPath (always starting with '/') is no URL.
+    const parts = (URL.canParse(target) ? new URL(target).pathname : target).replace(/\/$/, "").split("/");
+    if (parts[0] !== "" || parts[1] !== "inject") return undefined;
+    const rest = parts.slice(2).join("/");
+    // `:ENV:k=v` pairs (a pair without '=' or without a key is ignored), else k/v segments.
+    const entries = rest.startsWith(":ENV:")
+        ? rest.split(":ENV:").flatMap((pair) => (pair.indexOf("=") > 0 ? [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)] : []))
+        : rest.split("/").map((v, i) => (i % 2 === 1 ? v.replaceAll("--slash--", "/") : v));
+    const envs = new Map<string, string>();
+    for (let i = 0; i + 1 < entries.length; i += 2) {
+        const key = entries[i]!;
+        envs.set(key === "cluster" ? "ISTIO_META_CLUSTER_ID" : key === "net" ? "ISTIO_META_NETWORK" : key.toUpperCase(), entries[i + 1]!);
+    }
+    const cluster = envs.get("ISTIO_META_CLUSTER_ID");
+    const network = envs.get("ISTIO_META_NETWORK");
+    return { ...(cluster !== undefined ? { cluster } : {}), ...(network !== undefined ? { network } : {}) };
+}
+
+/** True when an injection target gives proxies a cluster or a network of their own. */
+function namesIdentity(target: string): boolean {
+    const id = injectionIdentity(target);
+    return id !== undefined && (id.cluster !== undefined || id.network !== undefined);
+}
+
+/**
  * What a remote's sidecar-injection webhook calls, when that names no cluster:
  * the istiod chart (templates/mutatingwebhook.yaml, 1.30.3) calls `istiodRemote.injectionURL`
  * when it is set (non-empty), else the `istiod` Service at `istiodRemote.injectionPath`,
  * whose default (values.yaml) is `/inject`. istiod reads the cluster and network only from
- * that path (pkg/kube/inject/webhook.go parseInjectEnvs, `cluster` and `net`); without them
- * inject.go extractClusterAndNetwork takes its own values', so the primary's istiod gives
- * the remote's pods the primary's cluster name and network.
+ * that path ({@link injectionIdentity}); without them inject.go extractClusterAndNetwork
+ * takes its own values', so the primary's istiod gives the remote's pods the primary's
+ * cluster name and network.
  */
 function unnamedRemoteTarget(values: Json): string | undefined {
     if (!isRemoteIstiod(values)) return undefined;
     const url = stringAt(values, "istiodRemote.injectionURL");
-    if (url) return url.includes("/inject/") ? undefined : `calls istiodRemote.injectionURL '${url}'`;
+    if (url) return namesIdentity(url) ? undefined : `calls istiodRemote.injectionURL '${url}'`;
     const path = stringAt(values, "istiodRemote.injectionPath");
     if (path === undefined) return "keeps the chart's default path '/inject' (no istiodRemote.injectionPath or injectionURL)";
-    return path.includes("/inject/") ? undefined : `calls the istiod Service at istiodRemote.injectionPath '${path}'`;
+    return namesIdentity(path) ? undefined : `calls the istiod Service at istiodRemote.injectionPath '${path}'`;
 }
 
 function identities(resources: readonly PolicyResource[], istioNamespace: string): { istiod: Identity[]; gateways: Identity[]; namespaces: Identity[]; secrets: { cluster: string; name: string; urn: string }[]; remotePaths: InjectionTarget[]; unnamed: UnnamedTarget[] } {
@@ -391,7 +424,7 @@ function identities(resources: readonly PolicyResource[], istioNamespace: string
             istiod.push(id);
             for (const key of ["istiodRemote.injectionPath", "istiodRemote.injectionURL"]) {
                 const path = stringAt(values, key);
-                if (path && path.includes("/inject/")) remotePaths.push({ source: `${id.source} ${key}`, urn: r.urn, path, cluster: id.clusterName, network: id.network });
+                if (path && namesIdentity(path)) remotePaths.push({ source: `${id.source} ${key}`, urn: r.urn, path, cluster: id.clusterName, network: id.network });
             }
             const what = unnamedRemoteTarget(values);
             if (what) unnamed.push({ what, source: id.source, urn: r.urn, cluster: id.clusterName, network: id.network });
@@ -447,11 +480,11 @@ export const meshClusterNamesMatch: StackValidationPolicy = {
             }
         }
         for (const p of remotePaths) {
-            const m = /\/inject\/cluster\/([^/]+)\/net\/([^/?]+)/.exec(p.path);
-            if (!m) {
+            const named = injectionIdentity(p.path)!;
+            if (named.cluster === undefined || named.network === undefined) {
                 report(`${p.source} is '${p.path}'; use /inject/cluster/${p.cluster ?? "<cluster>"}/net/${p.network ?? "<network>"} so injected proxies carry this cluster's identity.`, p.urn);
-            } else if ((p.cluster && m[1] !== p.cluster) || (p.network && m[2] !== p.network)) {
-                report(`${p.source} names cluster '${m[1] ?? ""}' and network '${m[2] ?? ""}' but istiod's values say '${p.cluster ?? ""}' and '${p.network ?? ""}'; use /inject/cluster/${p.cluster ?? ""}/net/${p.network ?? ""}.`, p.urn);
+            } else if ((p.cluster && named.cluster !== p.cluster) || (p.network && named.network !== p.network)) {
+                report(`${p.source} names cluster '${named.cluster}' and network '${named.network}' but istiod's values say '${p.cluster ?? ""}' and '${p.network ?? ""}'; use /inject/cluster/${p.cluster ?? ""}/net/${p.network ?? ""}.`, p.urn);
             }
         }
         for (const u of unnamed) {

@@ -1,4 +1,4 @@
-import { crossNetworkGatewayAutoPassthrough, istiodExposurePassthrough, istiodHighAvailability, istioValuesNotIgnored, meshClusterNamesMatch, remoteSecretShape } from "../../policy/mesh";
+import { crossNetworkGatewayAutoPassthrough, injectionIdentity, istiodExposurePassthrough, istiodHighAvailability, istioValuesNotIgnored, meshClusterNamesMatch, remoteSecretShape } from "../../policy/mesh";
 import { changed, crossNetworkGateway, eastWestGateway, istioNamespace, istiod, istiodGateway, istiodVirtualService, remoteKubeconfig, remoteSecret, remoteStack, T } from "./fixtures";
 import * as assert from "node:assert/strict";
 import { controlPlaneReason } from "../../policy/control-plane";
@@ -137,8 +137,30 @@ describe("mesh-cluster-names-match, further edges", () => {
     it("reads istiodRemote.injectionURL too, and fails a path naming another network or not in the /inject/cluster/<c>/net/<n> form", async () => {
         await assertViolates(meshClusterNamesMatch, remoteIstiod((v) => (v.istiodRemote = { injectionURL: "https://istiod.mesh.example.com:15017/inject/cluster/cluster2/net/network1" })),
             `${source} istiodRemote.injectionURL names cluster 'cluster2' and network 'network1' but istiod's values say 'cluster2' and 'network2'; use /inject/cluster/cluster2/net/network2.`);
+        // A lone segment is a key without a value: istiod ignores it, so the path names nothing.
         await assertViolates(meshClusterNamesMatch, remoteIstiod((v) => (v.istiodRemote.injectionPath = "/inject/cluster2")),
-            `${source} istiodRemote.injectionPath is '/inject/cluster2'; use /inject/cluster/cluster2/net/network2 so injected proxies carry this cluster's identity.`);
+            `${source} is a remote whose sidecar-injection webhook calls the istiod Service at istiodRemote.injectionPath '/inject/cluster2', which names no cluster or network: the primary's istiod then injects this cluster's pods with its own cluster name and network; set istiodRemote.injectionPath (or injectionURL) to /inject/cluster/cluster2/net/network2.`);
+        // A path naming the cluster only leaves the network to the primary's istiod.
+        await assertViolates(meshClusterNamesMatch, remoteIstiod((v) => (v.istiodRemote.injectionPath = "/inject/cluster/cluster2")),
+            `${source} istiodRemote.injectionPath is '/inject/cluster/cluster2'; use /inject/cluster/cluster2/net/network2 so injected proxies carry this cluster's identity.`);
+    });
+
+    it("reads an injection path as istiod does: key/value pairs in any order, the variables they stand for, --slash--, the :ENV: form, a trailing slash", async () => {
+        for (const path of [
+            "/inject/net/network2/cluster/cluster2",
+            "/inject/cluster/cluster2/net/network2/",
+            "/inject/ISTIO_META_CLUSTER_ID/cluster2/istio_meta_network/network2",
+            "/inject/:ENV:cluster=cluster2:ENV:net=network2",
+            "/inject/cluster/cluster2/net/network2/extra/value",
+        ]) {
+            await assertPasses(meshClusterNamesMatch, remoteIstiod((v) => (v.istiodRemote.injectionPath = path)));
+        }
+        await assertPasses(meshClusterNamesMatch, remoteIstiod((v) => (v.istiodRemote = { injectionURL: "https://istiod.mesh.example.com:15017/inject/net/network2/cluster/cluster2" })));
+        await assertViolates(meshClusterNamesMatch, remoteIstiod((v) => (v.istiodRemote.injectionPath = "/inject/net/network2/cluster/team--slash--a")),
+            `${source} istiodRemote.injectionPath names cluster 'team/a' and network 'network2' but istiod's values say 'cluster2' and 'network2'; use /inject/cluster/cluster2/net/network2.`);
+        // istiod serves /inject and /inject/... only: another first segment names nothing it would read.
+        await assertViolates(meshClusterNamesMatch, remoteIstiod((v) => (v.istiodRemote.injectionPath = "/webhook/cluster/cluster2/net/network2")),
+            `${source} is a remote whose sidecar-injection webhook calls the istiod Service at istiodRemote.injectionPath '/webhook/cluster/cluster2/net/network2', which names no cluster or network: the primary's istiod then injects this cluster's pods with its own cluster name and network; set istiodRemote.injectionPath (or injectionURL) to /inject/cluster/cluster2/net/network2.`);
     });
 
     it("names placeholders and empty values for what istiod's values leave unset", async () => {
@@ -176,4 +198,41 @@ describe("the control plane's Services (policy/control-plane.ts)", () => {
         assert.equal(controlPlaneReason("apps", "kubernetes", []), undefined);
         assert.equal(controlPlaneReason("default", "portal", []), undefined);
     });
+});
+
+/**
+ * The identity an injection path gives proxies, as istiod 1.30.3 reads a webhook request's
+ * path (pkg/kube/inject/webhook.go: served at /inject and /inject/...; parseInjectEnvs).
+ */
+describe("injectionIdentity: an injection path read as istiod reads it", () => {
+    const cases: readonly [string, ReturnType<typeof injectionIdentity>][] = [
+        ["/inject", {}],
+        ["/inject/", {}],
+        ["/inject/cluster/c1/net/n1", { cluster: "c1", network: "n1" }],
+        ["/inject/net/n1/cluster/c1/", { cluster: "c1", network: "n1" }],
+        ["/inject/cluster/c1", { cluster: "c1" }],
+        ["/inject/cluster", {}],
+        ["/inject/ISTIO_META_CLUSTER_ID/c1/Istio_Meta_Network/n1", { cluster: "c1", network: "n1" }],
+        ["/inject/cluster/a--slash--b/net/n1", { cluster: "a/b", network: "n1" }],
+        // --slash-- is replaced in values only.
+        ["/inject/cl--slash--uster/c1", {}],
+        ["/inject/cluster/c1/cluster/c2", { cluster: "c2" }],
+        ["/inject/:ENV:cluster=c1:ENV:net=n1", { cluster: "c1", network: "n1" }],
+        ["/inject/:ENV:cluster=:ENV:net=n1", { cluster: "", network: "n1" }],
+        // A pair without a key or without '=' is ignored.
+        ["/inject/:ENV:=c1:ENV:net=n1", { network: "n1" }],
+        ["/inject/:ENV:cluster:ENV:net=n1", { network: "n1" }],
+        ["/inject/:ENV:cluster=c1:ENV:ISTIO_META_NETWORKX", { cluster: "c1" }],
+        ["https://istiod.example.com:15017/inject/cluster/c1/net/n1", { cluster: "c1", network: "n1" }],
+        ["https://istiod.example.com:15017/inject", {}],
+        // istiod serves nothing else; a path must start with '/'.
+        ["/webhook/cluster/c1/net/n1", undefined],
+        ["/injector/cluster/c1", undefined],
+        ["inject/cluster/c1/net/n1", undefined],
+        ["x/inject/cluster/c1/net/n1", undefined],
+        ["https://istiod.example.com/other/inject/cluster/c1", undefined],
+    ];
+    for (const [path, identity] of cases) {
+        it(`${path} -> ${JSON.stringify(identity)}`, () => assert.deepEqual(injectionIdentity(path), identity));
+    }
 });
