@@ -1,7 +1,6 @@
-import { gatewayObject } from "../../components/edge/gateway-api-objects";
 import { loadBalancerServiceObject } from "../../components/edge/ingress-controller";
 import { admissionWebhookIsolated, edgeKeepsClientAddress, forwardedHeadersNotTrusted, hstsOnlyFromController } from "../../policy/edge-security";
-import { changed, edgeNetworkPolicy, ingressNginx, istiod, portalIngress } from "./fixtures";
+import { bareGatewayProps, changed, edgeNetworkPolicy, ingressNginx, istiod, portalIngress } from "./fixtures";
 import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 
 /**
@@ -14,15 +13,6 @@ import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 const who = "Helm release 'ingress-nginx' (chart ingress-nginx)";
 /** The ingress-nginx release with these keys merged into controller.config. */
 const configured = (config: Record<string, unknown>): ResourceArgs => changed(ingressNginx, (p) => Object.assign(p.values.controller.config, config));
-const gatewayProps = (annotations: Record<string, string> = {}): any =>
-    gatewayObject({
-        namespace: "istio-ingress",
-        loadBalancer: "aws-nlb",
-        serviceAnnotations: annotations,
-        autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
-        resources: { cpuRequest: "1", memoryRequest: "1Gi", cpuLimit: "1", memoryLimit: "1Gi" },
-        hosts: [],
-    });
 const gateway = (props: unknown): ResourceArgs => ({ type: "kubernetes:gateway.networking.k8s.io/v1:Gateway", name: "gateway", props: props as Record<string, unknown> });
 
 describe("forwarded-headers-not-trusted-from-everyone at its boundaries", () => {
@@ -63,7 +53,7 @@ describe("forwarded-headers-not-trusted-from-everyone at its boundaries", () => 
     it("passes numTrustedProxies 0 and fails 1, in meshConfig, a Gateway's proxy config as JSON or YAML, the largest of several", async () => {
         const mesh = (n: number): ResourceArgs => changed(istiod, (p) => (p.values.meshConfig = { defaultConfig: { gatewayTopology: { numTrustedProxies: n } } }));
         const onGateway = (config: string): ResourceArgs => {
-            const props = gatewayProps();
+            const props = bareGatewayProps();
             props.spec.infrastructure.annotations["proxy.istio.io/config"] = config;
             return gateway(props);
         };
@@ -136,7 +126,7 @@ describe("edge-keeps-client-address on every proxy protocol and preserve_client_
     it("allows the proxy protocol switch on a Gateway however its JSON is spaced, and nothing beside it", async () => {
         const key = "proxy.istio.io/config";
         const withConfig = (config: string): ResourceArgs => {
-            const props = gatewayProps({ [proxyProtocolKey]: "*" });
+            const props = bareGatewayProps({ [proxyProtocolKey]: "*" });
             props.spec.infrastructure.annotations[key] = config;
             return gateway(props);
         };

@@ -1,6 +1,6 @@
-import { allowlistPolicyObject, gatewayObject, httpRouteObject } from "../../components/edge/gateway-api-objects";
+import { allowlistPolicyObject, httpRouteObject } from "../../components/edge/gateway-api-objects";
 import { admissionWebhookIsolated, pathsInheritAllowlist, publicPathAnnotation, routesAvoidControlPlane } from "../../policy/edge-security";
-import { changed, edgeNetworkPolicy, ingressNginx, istiod, secureHostGroups } from "./fixtures";
+import { bareGatewayProps, changed, edgeNetworkPolicy, ingressNginx, istiod, secureHostGroups } from "./fixtures";
 import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 
 /**
@@ -88,14 +88,7 @@ const gateway = (change: (props: any) => unknown = () => undefined): ResourceArg
         {
             type: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
             name: "edge",
-            props: gatewayObject({
-                namespace: "istio-ingress",
-                loadBalancer: "aws-nlb",
-                serviceAnnotations: {},
-                autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
-                resources: { cpuRequest: "1", memoryRequest: "1Gi", cpuLimit: "1", memoryLimit: "1Gi" },
-                hosts: [],
-            }),
+            props: bareGatewayProps(),
         },
         change,
     );

@@ -1,8 +1,8 @@
-import { allowlistPolicyObject, gatewayObject, httpRouteObject } from "../../components/edge/gateway-api-objects";
+import { allowlistPolicyObject, httpRouteObject } from "../../components/edge/gateway-api-objects";
 import { loadBalancerServiceObject } from "../../components/edge/ingress-controller";
 import { ingressObject } from "../../components/edge/routes";
 import { admissionWebhookIsolated, edgeKeepsClientAddress, forwardedHeadersNotTrusted, hstsOnlyFromController, pathsInheritAllowlist, publicPathAnnotation, routesAvoidControlPlane } from "../../policy/edge-security";
-import { changed, edgeNetworkPolicy, ingressNginx, secureHostGroups, T } from "./fixtures";
+import { bareGatewayProps, changed, edgeNetworkPolicy, ingressNginx, secureHostGroups, T } from "./fixtures";
 import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 
 /**
@@ -253,14 +253,7 @@ describe("admission-webhook-isolated: what isolates the controller and what admi
 
 describe("forwarded-headers-not-trusted-from-everyone: numTrustedProxies spelled in YAML", () => {
     it("reads a count of several digits with a space before the colon", async () => {
-        const props = gatewayObject({
-            namespace: "istio-ingress",
-            loadBalancer: "aws-nlb",
-            serviceAnnotations: {},
-            autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
-            resources: { cpuRequest: "1", memoryRequest: "1Gi", cpuLimit: "1", memoryLimit: "1Gi" },
-            hosts: [],
-        }) as any;
+        const props = bareGatewayProps();
         props.spec.infrastructure.annotations["proxy.istio.io/config"] = "gatewayTopology:\n  numTrustedProxies : 12\n";
         await assertViolates(
             forwardedHeadersNotTrusted,
@@ -285,14 +278,7 @@ describe("edge-keeps-client-address: which Services and charts are the edge", ()
     });
 
     it("names the Gateway's infrastructure annotations when its load balancer loses the client's address", async () => {
-        const props = gatewayObject({
-            namespace: "istio-ingress",
-            loadBalancer: "aws-nlb",
-            serviceAnnotations: off,
-            autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
-            resources: { cpuRequest: "1", memoryRequest: "1Gi", cpuLimit: "1", memoryLimit: "1Gi" },
-            hosts: [],
-        });
+        const props = bareGatewayProps(off);
         await assertViolates(
             edgeKeepsClientAddress,
             { type: "kubernetes:gateway.networking.k8s.io/v1:Gateway", name: "gateway", props },

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { allowlistPolicyObject, gatewayObject, httpRouteObject } from "../../components/edge/gateway-api-objects";
+import { allowlistPolicyObject, httpRouteObject } from "../../components/edge/gateway-api-objects";
 import { loadBalancerServiceObject, networkPolicyObject } from "../../components/edge/ingress-controller";
 import { ingressObject } from "../../components/edge/routes";
 import { publicPathAnnotation as programAnnotation } from "../../components/edge/routing";
@@ -13,7 +13,7 @@ import {
     routesAvoidControlPlane,
 } from "../../policy/edge-security";
 import { policies } from "../../policy/policies";
-import { changed, edgeNetworkPolicy, ingressNginx, istiod, portalIngress, secureHostGroups, T } from "./fixtures";
+import { bareGatewayProps, changed, edgeNetworkPolicy, ingressNginx, istiod, portalIngress, secureHostGroups, T } from "./fixtures";
 import { assertPasses, assertViolates, type ResourceArgs } from "./support";
 
 /**
@@ -170,7 +170,7 @@ describe("edge security policies", () => {
 
         it("fails trusted X-Forwarded-For hops on Istio: meshConfig, a Gateway, an EnvoyFilter", async () => {
             await assertViolates(forwardedHeadersNotTrusted, changed(istiod, (p) => (p.values.meshConfig = { defaultConfig: { gatewayTopology: { numTrustedProxies: 1 } } })), "Helm release 'istiod' (chart istiod) sets meshConfig.defaultConfig.gatewayTopology.numTrustedProxies 1: every gateway trusts X-Forwarded-For from every client (Istio has no list of trusted sources), so clients choose the address allowlists see; remove it (the load balancer keeps the client's address).");
-            const gw = gatewayObject({ namespace: "istio-ingress", loadBalancer: "aws-nlb", serviceAnnotations: {}, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 }, resources: { cpuRequest: "1", memoryRequest: "1Gi", cpuLimit: "1", memoryLimit: "1Gi" }, hosts: [] }) as any;
+            const gw = bareGatewayProps();
             await assertPasses(forwardedHeadersNotTrusted, { type: "kubernetes:gateway.networking.k8s.io/v1:Gateway", props: gw });
             gw.spec.infrastructure.annotations["proxy.istio.io/config"] = '{"gatewayTopology":{"numTrustedProxies":2}}';
             await assertViolates(forwardedHeadersNotTrusted, { type: "kubernetes:gateway.networking.k8s.io/v1:Gateway", props: gw }, "Gateway 'istio-ingress/edge' sets numTrustedProxies 2 in proxy.istio.io/config: its pods trust X-Forwarded-For from every client, so clients choose the address allowlists see; remove it.");
@@ -184,7 +184,7 @@ describe("edge security policies", () => {
         const gateway = (annotations: Record<string, string>): ResourceArgs => ({
             type: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
             name: "gateway",
-            props: gatewayObject({ namespace: "istio-ingress", loadBalancer: "aws-nlb", serviceAnnotations: annotations, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 }, resources: { cpuRequest: "1", memoryRequest: "1Gi", cpuLimit: "1", memoryLimit: "1Gi" }, hosts: [] }),
+            props: bareGatewayProps(annotations),
         });
 
         it("passes the program's Service and Gateway, with and without proxy protocol", async () => {

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { gatewayObject } from "../../components/edge/gateway-api-objects";
 import { routeGroups } from "../../components/edge/routing";
 import { awsProvider, kubernetesProvider, urnOf, type ResourceArgs } from "./support";
 
@@ -368,3 +369,17 @@ export const secureHostGroups = routeGroups({
     certificates: [{ name: "example-com", dnsNames: ["*.example.com"] }],
     edgeNamespace: "ingress-nginx",
 });
+
+/**
+ * The program's Gateway `istio-ingress/edge` without hosts, as the Gateway API edge builds it
+ * (a fresh copy each time), its load balancer Service annotated with `serviceAnnotations`.
+ */
+export const bareGatewayProps = (serviceAnnotations: Record<string, string> = {}): any =>
+    gatewayObject({
+        namespace: "istio-ingress",
+        loadBalancer: "aws-nlb",
+        serviceAnnotations,
+        autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 },
+        resources: { cpuRequest: "1", memoryRequest: "1Gi", cpuLimit: "1", memoryLimit: "1Gi" },
+        hosts: [],
+    });

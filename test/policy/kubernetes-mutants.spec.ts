@@ -35,3 +35,22 @@ describe("workload-resources-set: a release's resources over the chart's default
         await assertPasses(workloadResourcesSet, changed(istiod, (p) => (p.values.resources = { requests: { cpu: "1" }, limits: { memory: "4Gi" } })));
     });
 });
+
+describe("workload-resources-set: limits below requests in every quantity form", () => {
+    it("fails a limit below its request written with a sign, a bare fraction, a trailing point or a bare E", async () => {
+        await assertViolates(workloadResourcesSet, sized({ cpu: "2", memory: "1Gi" }, { cpu: "+1", memory: "1Gi" }), below("limits.cpu +1 below requests.cpu 2"));
+        await assertViolates(workloadResourcesSet, sized({ cpu: "1", memory: "1Gi" }, { cpu: ".5", memory: "1Gi" }), below("limits.cpu .5 below requests.cpu 1"));
+        await assertViolates(workloadResourcesSet, sized({ cpu: "1500m", memory: "1Gi" }, { cpu: "1.", memory: "1Gi" }), below("limits.cpu 1. below requests.cpu 1500m"));
+        await assertViolates(workloadResourcesSet, sized({ cpu: "1", memory: "2E" }, { memory: "1E" }), below("limits.memory 1E below requests.memory 2E"));
+    });
+
+    it("passes the same limits at their requests (+1 and 1000m, .5 and 500m, 1E and 1e18)", async () => {
+        await assertPasses(workloadResourcesSet, sized({ cpu: "1000m", memory: "1Gi" }, { cpu: "+1", memory: "1Gi" }));
+        await assertPasses(workloadResourcesSet, sized({ cpu: "500m", memory: "1Gi" }, { cpu: ".5", memory: "1Gi" }));
+        await assertPasses(workloadResourcesSet, sized({ cpu: "1", memory: "1e18" }, { memory: "1E" }));
+    });
+
+    it("does not compare a quantity the API server refuses (1K is no suffix)", async () => {
+        await assertPasses(workloadResourcesSet, sized({ cpu: "1", memory: "2Ki" }, { memory: "1K" }));
+    });
+});
